@@ -1,0 +1,5 @@
+"""The package version, read by setup.cfg."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0.dev0"

@@ -1,0 +1,1 @@
+"""The job engine: clock, job states, scheduling, dependencies, arrays, retries and timeouts."""

@@ -1,0 +1,346 @@
+"""BatchMock and ``mock_batch``: the front door, as decorator, context manager and controller."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import os
+import threading
+import unittest
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSResponse, HeadersDict
+
+from batchmock import interceptor, routing
+from batchmock.moto_bridge import MotoBridge
+from batchmock.options import Delays, MockOptions
+from batchmock.protocol import wire
+
+if TYPE_CHECKING:
+    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.registry import BackendRegistry
+    from batchmock.engine.runtime import Runtime
+    from batchmock.protocol.serialize import Response
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+}
+
+
+class _Body:
+    """The raw body botocore reads from an ``AWSResponse``."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+class BatchMock:
+    """An in-memory AWS Batch, active between ``start()`` and ``stop()``.
+
+    Use it as a decorator, a context manager (sync or async) or a pytest fixture::
+
+        @mock_batch
+        def test_queue():
+            boto3.client("batch", region_name="us-east-1").describe_job_queues()
+
+        with mock_batch(region="eu-west-1") as batch:
+            client = boto3.client("batch", region_name="eu-west-1")
+            job = client.submit_job(jobName="j", jobQueue="q", jobDefinition="d")
+            batch.run_until_idle()
+
+    Each activation starts from an empty service; everything is dropped when it ends, also when
+    the test fails. While active, every request of a boto3 Batch client is answered here and, with
+    ``route_to_moto`` (the default), every other AWS request is answered by moto.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self.options = _make_options(options)
+        self._depth = 0
+        self._lock = threading.RLock()
+        self._registry: BackendRegistry | None = None
+        self._runtime: Runtime | None = None
+        self._moto = MotoBridge()
+        self._env_added: list[str] = []
+        self._owned: tuple[str, ...] = ()
+        self._intercepting = False
+
+    # -- activation: the only two places with logic ------------------------------------------
+    def start(self, *, intercept: bool = True) -> BatchMock:
+        """Activate the mock; re-entering an active mock only counts the nesting."""
+        with self._lock:
+            self._depth += 1
+            if self._depth > 1:
+                return self
+            from batchmock.backend.registry import BackendRegistry
+            from batchmock.engine.runtime import Runtime
+
+            self._runtime = Runtime(self.options)
+            self._registry = BackendRegistry(self.options, self._runtime)
+            self._owned = _owned_endpoints(self.options)
+            self._set_env()
+            self._intercepting = intercept
+            if intercept:
+                interceptor.push(self)
+            return self
+
+    def stop(self) -> None:
+        """Deactivate the mock once the outermost activation ends, discarding all state."""
+        with self._lock:
+            if self._depth == 0:
+                return
+            self._depth -= 1
+            if self._depth > 0:
+                return
+            try:
+                if self._intercepting:
+                    interceptor.pop(self)
+                if self._runtime is not None:
+                    self._runtime.shutdown()
+            finally:
+                self._intercepting = False
+                self._moto.stop()
+                self._restore_env()
+                self._runtime = None
+                self._registry = None
+
+    # -- context managers and decorators -----------------------------------------------------
+    def __enter__(self) -> BatchMock:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> BatchMock:
+        return self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __call__(self, target: T) -> T:
+        """Decorate a function, a coroutine function, a TestCase or a plain test class."""
+        if inspect.isclass(target):
+            if issubclass(target, unittest.TestCase):
+                return self._decorate_testcase(target)  # type: ignore[return-value]
+            return self._decorate_class(target)  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(target):
+            return self._decorate_async(target)  # type: ignore[return-value]
+        if callable(target):
+            return self._decorate_sync(target)  # type: ignore[return-value]
+        raise TypeError(f"mock_batch cannot decorate {target!r}")
+
+    def _decorate_sync(self, func: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_async(self, func: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> T:
+            async with self:
+                return await func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_testcase(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
+        original = cls.setUp
+        mock = self
+
+        @functools.wraps(original)
+        def set_up(test: unittest.TestCase) -> None:
+            mock.start()
+            test.addCleanup(mock.stop)
+            original(test)
+
+        cls.setUp = set_up  # type: ignore[method-assign]
+        return cls
+
+    def _decorate_class(self, cls: type) -> type:
+        for name, value in list(vars(cls).items()):
+            if name.startswith("test") and inspect.isfunction(value):
+                setattr(cls, name, self(value))
+        return cls
+
+    # -- the request path --------------------------------------------------------------------
+    def intercept(self, event_name: str, request: Any) -> AWSResponse | None:
+        """The interceptor's question: answer ``request`` (an AWSPreparedRequest), or None."""
+        parts = urlsplit(request.url)
+        host = parts.netloc
+        local_unowned = routing.is_loopback(host) and not routing.owns_url(
+            request.url, self._owned
+        )
+        if event_name.startswith("before-send.batch."):
+            if local_unowned:
+                return None  # a real server on this machine (e.g. batchmock's own) answers
+            status, headers, body = self.handle(
+                request.method, parts.path, parts.query, request.headers, request.body, host
+            )
+            return AWSResponse(request.url, status, HeadersDict(headers), _Body(body))
+        if self.options.route_to_moto and not local_unowned:
+            response: AWSResponse | None = self._moto.handle(event_name, request)
+            return response
+        return None
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: Any,
+        body: bytes | str | None,
+        host: str = "",
+    ) -> Response:
+        """Answer one Batch HTTP request: ``(status, headers, body)``; used by the server too."""
+        access_key, signed_region = routing.signer_of(headers)
+        region = routing.region_of_host(host) or signed_region or self.options.region
+        account = routing.account_of_key(access_key) or self.options.account_id
+        return wire.handle(method, path, query, body, self.backend(account, region).dispatch)
+
+    # -- the controller ----------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """True between start() and the matching stop()."""
+        return self._depth > 0
+
+    @property
+    def runtime(self) -> Runtime:
+        """The clock, executor and engines of the active mock."""
+        if self._runtime is None:
+            raise RuntimeError("The mock is not active: use it as a decorator or `with` first.")
+        return self._runtime
+
+    def backend(self, account_id: str | None = None, region: str | None = None) -> BatchBackend:
+        """The in-memory service of one account and region (the mock's defaults if omitted)."""
+        if self._registry is None:
+            raise RuntimeError("The mock is not active: use it as a decorator or `with` first.")
+        return self._registry.get(account_id, region)
+
+    def backends(self) -> list[BatchBackend]:
+        """Every backend used so far in this activation."""
+        return [] if self._registry is None else list(self._registry)
+
+    def client(self, **kwargs: Any) -> Any:
+        """A boto3 Batch client in the mock's region (keyword arguments go to boto3.client)."""
+        import boto3
+
+        kwargs.setdefault("region_name", self.options.region)
+        return boto3.client("batch", **kwargs)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock ``seconds`` forward, processing every event due on the way, in order."""
+        self.runtime.advance(seconds)
+
+    def run_until_idle(self) -> None:
+        """Process events until every job is finished or blocked by something time cannot fix."""
+        self.runtime.run_until_idle()
+
+    def on_job(
+        self,
+        job_definition: str | None = None,
+        job_name: str | None = None,
+        image: str | None = None,
+    ) -> Callable[[F], F]:
+        """Register a function that decides the outcome of matching attempts (simulated runs)."""
+        return self.runtime.on_job(job_definition=job_definition, job_name=job_name, image=image)
+
+    def set_outcomes(self, rules: list[dict[str, Any]]) -> None:
+        """Replace the scripted outcome rules (the data form of ``on_job``)."""
+        self.runtime.set_outcomes(rules)
+
+    def get_outcomes(self) -> list[dict[str, Any]]:
+        """The scripted outcome rules in force."""
+        return self.runtime.get_outcomes()
+
+    def logs(self, job_id: str) -> list[str]:
+        """The lines a job wrote, over all its attempts."""
+        return self.runtime.logs(job_id)
+
+    def reset(self) -> None:
+        """Drop every resource and job of the active mock, keeping it active."""
+        with self._lock:
+            if self._runtime is None:
+                raise RuntimeError("The mock is not active.")
+            from batchmock.backend.registry import BackendRegistry
+            from batchmock.engine.runtime import Runtime
+
+            self._runtime.shutdown()
+            self._runtime = Runtime(self.options)
+            self._registry = BackendRegistry(self.options, self._runtime)
+
+    # -- environment -------------------------------------------------------------------------
+    def _set_env(self) -> None:
+        wanted = dict(_FAKE_ENV) if "AWS_ACCESS_KEY_ID" not in os.environ else {}
+        wanted["AWS_DEFAULT_REGION"] = self.options.region
+        for key, value in wanted.items():
+            if key not in os.environ:
+                os.environ[key] = value
+                self._env_added.append(key)
+
+    def _restore_env(self) -> None:
+        for key in self._env_added:
+            os.environ.pop(key, None)
+        self._env_added = []
+
+
+def _make_options(given: dict[str, Any]) -> MockOptions:
+    known = {f.name for f in dataclasses.fields(MockOptions)}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise TypeError(
+            f"Unknown mock_batch option(s): {', '.join(unknown)}. "
+            f"Options are: {', '.join(sorted(known))}."
+        )
+    values = dict(given)
+    if "outcomes" in values:
+        values["outcomes"] = tuple(values["outcomes"] or ())
+    if isinstance(values.get("delays"), dict):
+        values["delays"] = Delays(**values["delays"])
+    return MockOptions(**values)
+
+
+def _owned_endpoints(options: MockOptions) -> tuple[str, ...]:
+    owned = [options.endpoint_url] if options.endpoint_url else []
+    if options.own_env_endpoint:
+        owned += [
+            os.environ[name]
+            for name in ("AWS_ENDPOINT_URL_BATCH", "AWS_ENDPOINT_URL")
+            if os.environ.get(name)
+        ]
+    return tuple(owned)
+
+
+@overload
+def mock_batch(func: F) -> F: ...
+
+
+@overload
+def mock_batch(func: None = None, **options: Any) -> BatchMock: ...
+
+
+def mock_batch(func: Any = None, **options: Any) -> Any:
+    """Mock AWS Batch: ``@mock_batch``, ``@mock_batch(**options)`` or ``with mock_batch() as b``.
+
+    Options are the fields of :class:`batchmock.options.MockOptions` (region, account_id, clock,
+    executor, outcomes, route_to_moto, endpoint_url, delays, ...).
+    """
+    if func is None:
+        return BatchMock(**options)
+    if options:
+        raise TypeError("mock_batch takes options only when called without a function")
+    return BatchMock()(func)

@@ -1,0 +1,56 @@
+"""Every option of a mock, with the defaults the behaviour reference chose.
+
+Rules the reference tags ``[inferred]`` are our defaults, not AWS facts; each one that a user may
+need the other way is a named field here, documented where it is decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Delays:
+    """Seconds each automatic step of a job takes (virtual seconds on the virtual clock).
+
+    AWS does not publish these (reference §20.1); they only need to be short and ordered.
+    """
+
+    submitted: float = 1.0
+    """SUBMITTED -> PENDING/RUNNABLE."""
+    scheduling: float = 1.0
+    """RUNNABLE -> STARTING, once capacity allows."""
+    starting: float = 1.0
+    """STARTING -> RUNNING (image pull time)."""
+    running: float = 1.0
+    """Default run time of an attempt when no outcome gives a duration."""
+
+
+@dataclass(frozen=True)
+class MockOptions:
+    """The options of one :class:`batchmock.BatchMock`; see the README's option table."""
+
+    region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT_ID
+    clock: str = "virtual"
+    """``"virtual"`` (the test drives time) or ``"real"`` (the wall clock)."""
+    executor: Any = "simulated"
+    """``"simulated"``, ``"local"``, ``"docker"`` or an Executor instance."""
+    outcomes: tuple[dict[str, Any], ...] = ()
+    """Scripted outcome rules for the simulated executor (see ``set_outcomes``)."""
+    route_to_moto: bool = True
+    """Answer every non-Batch AWS request with moto while the mock is active."""
+    endpoint_url: str | None = None
+    """A custom endpoint URL whose Batch requests the mock answers. Batch requests to AWS hosts
+    and to any non-loopback endpoint are always answered; loopback endpoints (a real server on
+    this machine, such as batchmock's own) only when owned."""
+    own_env_endpoint: bool = False
+    """Also own the endpoints in ``AWS_ENDPOINT_URL_BATCH`` and ``AWS_ENDPOINT_URL`` (read when
+    the mock starts)."""
+    delays: Delays = field(default_factory=Delays)
+    auto_advance: bool = True
+    """Each DescribeJobs/ListJobs call moves the virtual clock one step (polling loops progress)."""

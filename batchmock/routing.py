@@ -1,0 +1,53 @@
+"""Which requests a mock owns, and the account and region each one is for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
+
+_BATCH_HOST = re.compile(r"^batch(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
+_ACCOUNT_KEY = re.compile(r"^\d{12}$")
+_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$", re.IGNORECASE)
+
+
+def region_of_host(host: str) -> str | None:
+    """The region of an AWS Batch endpoint host, or None for any other host."""
+    found = _BATCH_HOST.match(host)
+    return found.group(1) if found else None
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.x.x.x and [::1], with or without a port."""
+    return bool(_LOOPBACK.match(host))
+
+
+def signer_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The access key id and region of a SigV4 ``Authorization`` header, if signed."""
+    auth = headers.get("Authorization") or headers.get("authorization")
+    if not auth:
+        return None, None
+    if isinstance(auth, bytes):
+        auth = auth.decode("latin-1")
+    found = _CREDENTIAL.search(auth)
+    return (found.group(1), found.group(2)) if found else (None, None)
+
+
+def account_of_key(access_key: str | None) -> str | None:
+    """moto's convention: an access key id of twelve digits names the account."""
+    if access_key and _ACCOUNT_KEY.match(access_key):
+        return access_key
+    return None
+
+
+def owns_url(url: str, owned: Iterable[str]) -> bool:
+    """True when ``url`` is at or below one of the ``owned`` endpoint URLs."""
+    parts = urlsplit(url)
+    for endpoint in owned:
+        own = urlsplit(endpoint)
+        if own.netloc.lower() == parts.netloc.lower() and parts.path.startswith(
+            own.path.rstrip("/")
+        ):
+            return True
+    return False
