@@ -1,0 +1,254 @@
+"""Rules of a managed CE's ``computeResources`` on create and on update (§13.2-13.4, §13.9)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from batchmock.backend.checks import check_at_least, check_range
+from batchmock.errors import ClientException
+
+EC2_TYPES = ("EC2", "SPOT")
+FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
+SPOT_STRATEGIES = ("SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED")
+
+FARGATE_FORBIDDEN = (
+    "allocationStrategy",
+    "bidPercentage",
+    "desiredvCpus",
+    "imageId",
+    "instanceTypes",
+    "ec2Configuration",
+    "ec2KeyPair",
+    "instanceRole",
+    "launchTemplate",
+    "minvCpus",
+    "placementGroup",
+    "spotIamFleetRole",
+    "tags",
+    "scalingPolicy",
+)
+"""§13.3: members a Fargate CE must not set (the model says "Don't specify it" for each)."""
+
+SCALING_FIELDS = ("minvCpus", "maxvCpus", "desiredvCpus")
+"""§13.9: the computeResources members a *scaling* update may change."""
+
+FARGATE_UPDATABLE = ("maxvCpus", "subnets", "securityGroupIds")
+"""§13.9: all a Fargate CE may change in computeResources."""
+
+MAX_FARGATE_SUBNETS = 16
+MAX_FARGATE_SECURITY_GROUPS = 5
+
+_ARM_FAMILY = re.compile(r"(a1|[a-z]+\d+g[a-z]*)(\..*)?")
+
+MESSAGES = {
+    # [obs: terraform-provider-aws#1759], AWS's own doubled negative.
+    "spot_fleet_role": "ComputeResources.spotIamFleetRole cannot not be null or empty",
+    # The rest are [inferred].
+    "required": "computeResources.{member} is required for {type} compute environments",
+    "fargate_forbidden": "computeResources.{member} is not applicable to Fargate compute "
+    "environments (type {type}); don't specify it",
+    "spot_strategy": "computeResources.allocationStrategy {strategy} requires computeResources"
+    ".type SPOT, got {type}",
+    "min_max": "computeResources.minvCpus ({min}) must not exceed computeResources.maxvCpus "
+    "({max})",
+    "desired": "computeResources.desiredvCpus ({desired}) must lie between minvCpus ({min}) and "
+    "maxvCpus ({max})",
+    "desired_lower": "computeResources.desiredvCpus cannot be lowered: the current value is "
+    "{current}, got {desired}",
+    "too_many": "computeResources.{member} can hold at most {limit} entries for Fargate, "
+    "got {count}",
+    "launch_template": "computeResources.launchTemplate must name either launchTemplateId or "
+    "launchTemplateName, not both",
+    "ec2_configuration": "computeResources.ec2Configuration holds one or two entries, got {count}",
+    "eks_fargate": "Fargate compute resources are not supported for Amazon EKS compute "
+    "environments (computeResources.type {type})",
+    "fargate_update": "computeResources.{member} cannot be updated on a Fargate compute "
+    "environment; only maxvCpus, subnets and securityGroupIds can change",
+    "type_family": "computeResources.type cannot change from {old} to {new}: EC2/SPOT and "
+    "FARGATE/FARGATE_SPOT cannot be exchanged",
+    "best_fit_update": "computeResources.{member} requires an infrastructure update, which "
+    "compute environments with the BEST_FIT allocation strategy do not support",
+    "slr_update": "computeResources.{member} requires an infrastructure update, which needs the "
+    "AWSServiceRoleForBatch service-linked role as serviceRole",
+}
+
+
+def is_fargate(resource_type: str | None) -> bool:
+    """True for FARGATE and FARGATE_SPOT."""
+    return resource_type in FARGATE_TYPES
+
+
+def validate_create(cr: Mapping[str, Any], eks: bool) -> dict[str, Any]:
+    """The stored form of a CreateComputeEnvironment ``computeResources`` after every check.
+
+    EC2/SPOT resources get ``minvCpus`` 0 and ``desiredvCpus`` = minvCpus when absent [inferred]:
+    Batch manages desiredvCpus and always reports both.
+    """
+    result = copy.deepcopy(dict(cr))
+    crtype = result.get("type")
+    if crtype not in EC2_TYPES + FARGATE_TYPES:
+        raise ClientException(MESSAGES["required"].format(member="type", type="MANAGED"))
+    for member in ("maxvCpus", "subnets"):
+        if result.get(member) is None:
+            raise ClientException(MESSAGES["required"].format(member=member, type=crtype))
+    if is_fargate(crtype):
+        _check_fargate(result, crtype, eks)
+    else:
+        _check_ec2(result, crtype)
+    _check_vcpus(result)
+    return result
+
+
+def _check_fargate(cr: dict[str, Any], crtype: str, eks: bool) -> None:
+    if eks:
+        raise ClientException(MESSAGES["eks_fargate"].format(type=crtype))
+    for member in FARGATE_FORBIDDEN:
+        if cr.get(member) is not None:
+            raise ClientException(MESSAGES["fargate_forbidden"].format(member=member, type=crtype))
+    if not cr.get("securityGroupIds"):
+        raise ClientException(MESSAGES["required"].format(member="securityGroupIds", type=crtype))
+    _check_fargate_lists(cr)
+
+
+def _check_fargate_lists(cr: Mapping[str, Any]) -> None:
+    for member, limit in (
+        ("subnets", MAX_FARGATE_SUBNETS),
+        ("securityGroupIds", MAX_FARGATE_SECURITY_GROUPS),
+    ):
+        count = len(cr.get(member) or [])
+        if count > limit:
+            raise ClientException(
+                MESSAGES["too_many"].format(member=member, limit=limit, count=count)
+            )
+
+
+def _check_ec2(cr: dict[str, Any], crtype: str) -> None:
+    if not cr.get("instanceRole"):
+        raise ClientException(MESSAGES["required"].format(member="instanceRole", type=crtype))
+    strategy = cr.get("allocationStrategy")
+    if strategy in SPOT_STRATEGIES and crtype != "SPOT":
+        raise ClientException(MESSAGES["spot_strategy"].format(strategy=strategy, type=crtype))
+    if crtype == "SPOT" and strategy in (None, "BEST_FIT") and not cr.get("spotIamFleetRole"):
+        raise ClientException(MESSAGES["spot_fleet_role"])
+    if cr.get("bidPercentage") is not None:
+        check_range("computeResources.bidPercentage", cr["bidPercentage"], 0, 100)
+    template = cr.get("launchTemplate")
+    if template and template.get("launchTemplateId") and template.get("launchTemplateName"):
+        raise ClientException(MESSAGES["launch_template"])
+    configs = cr.get("ec2Configuration")
+    if configs is not None and not 1 <= len(configs) <= 2:
+        raise ClientException(MESSAGES["ec2_configuration"].format(count=len(configs)))
+    cr.setdefault("minvCpus", 0)
+    cr.setdefault("desiredvCpus", cr["minvCpus"])
+
+
+def _check_vcpus(cr: Mapping[str, Any]) -> None:
+    for member in SCALING_FIELDS:
+        if cr.get(member) is not None:
+            check_at_least(f"computeResources.{member}", cr[member], 0)
+    low, high, desired = cr.get("minvCpus"), cr["maxvCpus"], cr.get("desiredvCpus")
+    if low is not None and low > high:
+        raise ClientException(MESSAGES["min_max"].format(min=low, max=high))
+    if desired is not None and not (low or 0) <= desired <= high:
+        raise ClientException(MESSAGES["desired"].format(desired=desired, min=low or 0, max=high))
+
+
+def merge_update(
+    current: Mapping[str, Any], update: Mapping[str, Any], *, service_linked_role: bool
+) -> tuple[dict[str, Any], bool]:
+    """Merge an UpdateComputeEnvironment ``computeResources`` into the stored one (§13.9).
+
+    Returns the new stored form and whether it was an *infrastructure* update. Nothing is
+    changed in ``current``; a ClientException leaves the caller's state untouched.
+    """
+    changes = {k: v for k, v in update.items() if v is not None}
+    old_type = current["type"]
+    new_type = changes.get("type", old_type)
+    if is_fargate(old_type) != is_fargate(new_type):
+        raise ClientException(MESSAGES["type_family"].format(old=old_type, new=new_type))
+    if is_fargate(old_type):
+        return _merge_fargate(current, changes), False
+    infra = [k for k in changes if k not in SCALING_FIELDS]
+    if infra:
+        if current.get("allocationStrategy", "BEST_FIT") == "BEST_FIT":
+            raise ClientException(MESSAGES["best_fit_update"].format(member=infra[0]))
+        if not service_linked_role:
+            raise ClientException(MESSAGES["slr_update"].format(member=infra[0]))
+    merged = copy.deepcopy(dict(current))
+    for member, value in changes.items():
+        if member == "updateToLatestImageVersion":
+            continue  # an instruction for this update, not a stored attribute
+        if _removes(member, value):
+            merged.pop(member, None)
+        else:
+            merged[member] = copy.deepcopy(value)
+    _check_scaling(current, merged, changes)
+    _check_ec2(merged, new_type)
+    return merged, bool(infra)
+
+
+def _removes(member: str, value: Any) -> bool:
+    """The update-time conventions for "remove this setting" (model text of each member)."""
+    if member in ("ec2KeyPair", "imageId") and value == "":
+        return True
+    if member == "ec2Configuration" and value == []:
+        return True
+    if member == "launchTemplate":
+        return "" in (value.get("launchTemplateId"), value.get("launchTemplateName"))
+    return False
+
+
+def _merge_fargate(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    for member in changes:
+        if member not in FARGATE_UPDATABLE and member != "type":
+            raise ClientException(MESSAGES["fargate_update"].format(member=member))
+    if changes.get("type", current["type"]) != current["type"]:
+        raise ClientException(MESSAGES["fargate_update"].format(member="type"))
+    merged = copy.deepcopy(dict(current))
+    for member in FARGATE_UPDATABLE:
+        value = changes.get(member)
+        # an empty list means "no change" for Fargate (model text)
+        if value is not None and value != []:
+            merged[member] = copy.deepcopy(value)
+    _check_fargate_lists(merged)
+    if "maxvCpus" in changes:
+        check_at_least("computeResources.maxvCpus", merged["maxvCpus"], 0)
+    return merged
+
+
+def _check_scaling(
+    current: Mapping[str, Any], merged: dict[str, Any], changes: Mapping[str, Any]
+) -> None:
+    for member in SCALING_FIELDS:
+        if member in changes:
+            check_at_least(f"computeResources.{member}", changes[member], 0)
+    low, high = merged.get("minvCpus", 0), merged["maxvCpus"]
+    if low > high:
+        raise ClientException(MESSAGES["min_max"].format(min=low, max=high))
+    if "desiredvCpus" in changes:
+        desired = changes["desiredvCpus"]
+        if not low <= desired <= high:
+            raise ClientException(MESSAGES["desired"].format(desired=desired, min=low, max=high))
+        old = current.get("desiredvCpus", 0)
+        if desired < old:
+            raise ClientException(MESSAGES["desired_lower"].format(current=old, desired=desired))
+    else:
+        # Batch keeps desiredvCpus inside the new bounds on its own [inferred]
+        merged["desiredvCpus"] = min(max(merged.get("desiredvCpus", low), low), high)
+
+
+def architecture(cr: Mapping[str, Any] | None) -> str | None:
+    """``"ARM64"`` or ``"X86_64"`` from an EC2 CE's instance types; None when not decidable.
+
+    Used to refuse queues that mix architectures (§12.2): only instance types that name a
+    Graviton family (``m6g``, ``c7gn.large``, ``a1``) or ``default_arm64`` count as ARM.
+    """
+    if not cr or is_fargate(cr.get("type")) or not cr.get("instanceTypes"):
+        return None
+    arm = [t == "default_arm64" or bool(_ARM_FAMILY.fullmatch(t)) for t in cr["instanceTypes"]]
+    if all(arm):
+        return "ARM64"
+    return None if any(arm) else "X86_64"

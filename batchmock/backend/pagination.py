@@ -1,0 +1,138 @@
+"""maxResults/nextToken pagination that never repeats or loses an item (reference G5, §12.12).
+
+Usage from a handler::
+
+    pagination.check_exclusive(params, "computeEnvironments", "ComputeEnvironments")
+    items, token = pagination.page(
+        sorted(store.values(), key=lambda ce: ce.name), lambda ce: ce.name, params,
+        scope="DescribeComputeEnvironments")
+    return {"computeEnvironments": [ce.describe() for ce in items], "nextToken": token}
+
+The token is an opaque encoding of the *sort key* of the last item returned (plus the operation
+it belongs to), never an offset: the next page starts strictly after that key, so items added or
+removed between two calls neither shift the window nor appear twice. ``items`` must be ordered by
+``key`` (ascending, or descending with ``reverse=True``) and keys must be unique, JSON-encodable
+scalars or tuples of them (e.g. ``name`` or ``(name, revision)``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from batchmock.errors import ClientException
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 100
+"""Page size when maxResults is absent; also the largest maxResults of most operations."""
+
+MESSAGES = {
+    # [obs: k1LoW/awspec#563] for the MaxResults case.
+    "exclusive": "Error executing request, Exception : {label} and MaxResults cannot both be set",
+    # [inferred] the same wording for a name list combined with a nextToken.
+    "exclusive_token": "Error executing request, Exception : {label} and NextToken cannot both "
+    "be set",
+    # [inferred] the model only documents the range.
+    "max_results": "maxResults must be between 1 and {limit}, got {value}",
+    "token": "Invalid nextToken: {token}",
+}
+
+
+def check_exclusive(params: Mapping[str, Any], list_member: str, label: str) -> None:
+    """Refuse a request that names resources *and* paginates (§2.6).
+
+    ``list_member`` is the request member holding names/ARNs (``"jobQueues"``); ``label`` is how
+    AWS spells it in the message (``"JobQueues"``). An empty list counts as absent.
+    """
+    if not params.get(list_member):
+        return
+    if params.get("maxResults") is not None:
+        raise ClientException(MESSAGES["exclusive"].format(label=label))
+    if params.get("nextToken") is not None:
+        raise ClientException(MESSAGES["exclusive_token"].format(label=label))
+
+
+def max_results(
+    params: Mapping[str, Any], *, default: int = DEFAULT_LIMIT, limit: int = DEFAULT_LIMIT
+) -> int:
+    """The page size asked for: ``maxResults`` checked against 1..``limit``, else ``default``."""
+    value = params.get("maxResults")
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+        raise ClientException(MESSAGES["max_results"].format(limit=limit, value=value))
+    return value
+
+
+def page(
+    items: Sequence[T],
+    key: Callable[[T], Any],
+    params: Mapping[str, Any],
+    *,
+    scope: str,
+    default: int = DEFAULT_LIMIT,
+    limit: int = DEFAULT_LIMIT,
+    reverse: bool = False,
+) -> tuple[list[T], str | None]:
+    """One page of ``items`` and the token of the next page (None on the last page).
+
+    ``params`` supplies ``maxResults`` and ``nextToken``. ``scope`` names the listing (usually
+    the operation, plus anything that changes the listing, such as a queue name or a status
+    filter); a token from another scope is refused as invalid, like any token not made here.
+    """
+    size = max_results(params, default=default, limit=limit)
+    start = 0
+    token = params.get("nextToken")
+    if token is not None:
+        after = decode_token(token, scope)
+        start = _first_after(items, key, after, reverse, token)
+    chunk = list(items[start : start + size])
+    if start + size < len(items) and chunk:
+        return chunk, encode_token(scope, key(chunk[-1]))
+    return chunk, None
+
+
+def encode_token(scope: str, last_key: Any) -> str:
+    """The opaque token for "continue after ``last_key`` in ``scope``"."""
+    raw = json.dumps([scope, last_key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: Any, scope: str) -> Any:
+    """The sort key stored in ``token``; ClientException when it is not a token of ``scope``."""
+    if not isinstance(token, str) or not token:
+        raise ClientException(MESSAGES["token"].format(token=token))
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        found_scope, last_key = json.loads(raw.decode())
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ClientException(MESSAGES["token"].format(token=token)) from None
+    if found_scope != scope:
+        raise ClientException(MESSAGES["token"].format(token=token))
+    return _freeze(last_key)
+
+
+def _freeze(value: Any) -> Any:
+    """JSON turns tuples into lists; turn them back so they compare with the items' keys."""
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _first_after(
+    items: Sequence[T], key: Callable[[T], Any], after: Any, reverse: bool, token: str
+) -> int:
+    """Index of the first item whose key lies strictly beyond ``after`` in the listing order."""
+    try:
+        for index, item in enumerate(items):
+            current = key(item)
+            if (current < after) if reverse else (current > after):
+                return index
+    except TypeError:
+        # a token whose key has another shape than this listing's keys was not made here
+        raise ClientException(MESSAGES["token"].format(token=token)) from None
+    return len(items)

@@ -1,0 +1,162 @@
+"""TagResource, UntagResource and ListTagsForResource on every taggable resource (§18.1).
+
+Every resource object carries ``tags: dict[str, str]``; this module finds the object an ARN names
+and edits that dict in place, so Describe* output and ListTagsForResource always agree and
+deleting the resource drops its tags with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from batchmock.errors import ClientException
+
+if TYPE_CHECKING:
+    from batchmock.backend.backend import BatchBackend, Handler
+
+MAX_TAGS = 50
+MAX_KEY = 128
+MAX_VALUE = 256
+RESERVED_PREFIX = "aws:"
+
+MESSAGES = {
+    # All [inferred]: AWS's texts for these cases were not found.
+    "count": "{member} must contain between 1 and {limit} tags, got {count}",
+    "total": "{member}: a resource can have at most {limit} tags; {arn} would have {count}",
+    "key": "{member}: tag key '{key}' must be 1-{limit} characters",
+    "value": "{member}: the value of tag '{key}' must be at most {limit} characters",
+    "reserved": "{member}: tag keys starting with 'aws:' are reserved, got '{key}'",
+    "type": "{member}: tag keys and values must be strings",
+    "keys_count": "tagKeys must contain between 1 and {limit} keys, got {count}",
+    "not_found": "Resource {arn} does not exist or is not a taggable AWS Batch resource.",
+    "child": "Tags are not supported on array child jobs or multi-node parallel nodes: {arn}",
+}
+
+
+def validate_tags(member: str, tags: Any) -> dict[str, str]:
+    """A copy of ``tags`` after checking §18.1's limits; ClientException naming ``member``.
+
+    Used by every Create* that accepts ``tags`` and by TagResource.
+    """
+    if not isinstance(tags, Mapping) or not 1 <= len(tags) <= MAX_TAGS:
+        count = len(tags) if isinstance(tags, Mapping) else 0
+        raise ClientException(MESSAGES["count"].format(member=member, limit=MAX_TAGS, count=count))
+    for key, value in tags.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ClientException(MESSAGES["type"].format(member=member))
+        _check_key(member, key)
+        if len(value) > MAX_VALUE:
+            raise ClientException(MESSAGES["value"].format(member=member, key=key, limit=MAX_VALUE))
+    return dict(tags)
+
+
+def optional_tags(params: Mapping[str, Any], member: str = "tags") -> dict[str, str]:
+    """The validated ``tags`` of a Create* request, ``{}`` when absent."""
+    tags = params.get(member)
+    return {} if tags is None else validate_tags(member, tags)
+
+
+def _check_key(member: str, key: str) -> None:
+    if not 1 <= len(key) <= MAX_KEY:
+        raise ClientException(MESSAGES["key"].format(member=member, key=key, limit=MAX_KEY))
+    # [inferred] the reserved prefix is matched case-insensitively, like other AWS services.
+    if key.lower().startswith(RESERVED_PREFIX):
+        raise ClientException(MESSAGES["reserved"].format(member=member, key=key))
+
+
+def resolve(backend: BatchBackend, arn: str) -> Any:
+    """The resource object named by a Batch ARN of this account and region (§3.4, §18.1)."""
+    parts = arn.split(":", 5)
+    if (
+        len(parts) < 6
+        or parts[0] != "arn"
+        or parts[2] != "batch"
+        or parts[3] != backend.region
+        or parts[4] != backend.account_id
+    ):
+        raise ClientException(MESSAGES["not_found"].format(arn=arn))
+    kind, _, rest = parts[5].partition("/")
+    found = _lookup(backend, kind, rest, arn)
+    if found is None:
+        raise ClientException(MESSAGES["not_found"].format(arn=arn))
+    return found
+
+
+def _lookup(backend: BatchBackend, kind: str, rest: str, arn: str) -> Any:
+    if kind == "compute-environment":
+        return backend.compute_environments.get(rest)
+    if kind == "job-queue":
+        if "/quota-share/" in rest:
+            return backend.quota_shares.get(arn)
+        return backend.job_queues.get(rest)
+    if kind == "job-definition":
+        name, _, revision = rest.rpartition(":")
+        if not name or not revision.isdigit():
+            return None  # tags belong to one revision: a bare name names nothing
+        for candidate in backend.job_definitions.get(name, []):
+            if candidate.revision == int(revision):
+                return candidate
+        return None
+    if kind == "scheduling-policy":
+        return backend.scheduling_policies.get(rest)
+    if kind == "consumable-resource":
+        return backend.consumable_resources.get(rest)
+    if kind == "service-environment":
+        return backend.service_environments.get(rest)
+    if kind == "service-job":
+        return backend.service_jobs.get(rest)
+    if kind == "job":
+        return _job(backend, rest, arn)
+    return None
+
+
+def _job(backend: BatchBackend, job_id: str, arn: str) -> Any:
+    if ":" in job_id or "#" in job_id:
+        raise ClientException(MESSAGES["child"].format(arn=arn))
+    job = backend.engine.get(job_id)
+    if job is not None and job.is_child:
+        raise ClientException(MESSAGES["child"].format(arn=arn))
+    return job
+
+
+def tag_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """TagResource: add or overwrite keys, leave the others alone."""
+    arn = params["resourceArn"]
+    new = validate_tags("tags", params.get("tags"))
+    resource = resolve(backend, arn)
+    merged = {**resource.tags, **new}
+    if len(merged) > MAX_TAGS:
+        raise ClientException(
+            MESSAGES["total"].format(member="tags", limit=MAX_TAGS, arn=arn, count=len(merged))
+        )
+    resource.tags.update(new)
+    return {}
+
+
+def untag_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """UntagResource: remove the given keys; keys the resource lacks are ignored."""
+    keys = params.get("tagKeys") or []
+    if not 1 <= len(keys) <= MAX_TAGS:
+        raise ClientException(MESSAGES["keys_count"].format(limit=MAX_TAGS, count=len(keys)))
+    for key in keys:
+        if not isinstance(key, str):
+            raise ClientException(MESSAGES["type"].format(member="tagKeys"))
+        _check_key("tagKeys", key)
+    resource = resolve(backend, params["resourceArn"])
+    for key in keys:
+        resource.tags.pop(key, None)
+    return {}
+
+
+def list_tags_for_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """ListTagsForResource: the resource's tags (``{}`` when it has none)."""
+    resource = resolve(backend, params["resourceArn"])
+    return {"tags": dict(resource.tags)}
+
+
+OPERATIONS: Mapping[str, Handler] = {
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
+    "ListTagsForResource": list_tags_for_resource,
+}
