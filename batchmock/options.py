@@ -54,3 +54,8 @@ class MockOptions:
     delays: Delays = field(default_factory=Delays)
     auto_advance: bool = True
     """Each DescribeJobs/ListJobs call moves the virtual clock one step (polling loops progress)."""
+    ref_substitution: str = "element"
+    """How SubmitJob substitutes ``Ref::name`` parameters into a command (§10.9, [inferred]):
+    ``"element"`` replaces only command elements that are exactly ``Ref::name`` (every AWS
+    example); ``"substring"`` also replaces placeholders inside longer elements
+    (``s3://b/Ref::key``). A placeholder without a parameter stays literal either way."""

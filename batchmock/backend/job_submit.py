@@ -1,0 +1,329 @@
+"""SubmitJob: a request checked completely and turned into a :class:`JobSpec` (§2.6, §5, §6, §11).
+
+Nothing here changes state: :func:`build_spec` either raises ClientException or returns the
+spec the engine will run, with the job's effective properties (overrides applied, parameters
+merged and substituted, retry strategy and timeout replaced as whole objects).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from batchmock.backend import arns, job_definitions, job_nodes
+from batchmock.backend import job_definition_rules as rules
+from batchmock.backend import job_overrides as overrides
+from batchmock.backend.consumable_resources import check_consumable_resource_properties
+from batchmock.backend.tags import MAX_TAGS, optional_tags
+from batchmock.engine.job import JobSpec
+from batchmock.errors import ClientException, invalid
+
+if TYPE_CHECKING:
+    from batchmock.backend.backend import BatchBackend
+    from batchmock.engine.job import Job
+
+JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+"""G3: up to 128 letters, digits, hyphens and underscores, starting alphanumeric."""
+SHARE_IDENTIFIER_RE = re.compile(r"[A-Za-z0-9]{1,255}\*?")
+"""§11.5: up to 255 alphanumeric characters, optionally followed by one ``*``."""
+MAX_REQUEST_BYTES = 30 * 1024
+MAX_DEPENDENCIES = 20
+MIN_ARRAY_SIZE, MAX_ARRAY_SIZE = 2, 10_000
+MAX_ACTIVE_SHARES = 500
+ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
+
+MESSAGES = {
+    # [obs: fluidattacks/makes#697]
+    "job_name": "Error executing request, Exception : Job name should match valid pattern, "
+    "RequestId: {request_id}",
+    # [obs: ASFHyP3/hyp3#3041]
+    "size": "Error executing request, Exception : Job size must be less than 30 KiB, "
+    "got {kib} KiB, RequestId: {request_id}",
+    # [obs: base2genomics/batchit#13]
+    "queue": "JobQueue {ref} not found.",
+    # [inferred] §2.6
+    "queue_disabled": "JobQueue {name} is not in ENABLED state",
+    # [obs: aws-genomics-workflows#84, prefect-aws#391]
+    "definition": "JobDefinition name {ref} does not exist or is not in ACTIVE status.",
+    # The rest are [inferred]: AWS's texts were not found; each names the member and the rule.
+    "service_queue": "job queue {name} takes service jobs (SubmitServiceJob), not SubmitJob",
+    "array_size": "Array job size must be between 2 and 10000, got {size}",
+    "array_multinode": "array jobs cannot use a multi-node parallel job definition",
+    "dependencies": "Too many dependencies; maximum is 20, got {count}",
+    "dep_type": "must be N_TO_N or SEQUENTIAL, got {value!r}",
+    "dep_missing_id": "is required for a dependency of type {type}",
+    "dep_sequential_id": "must not be given for a SEQUENTIAL dependency",
+    "dep_array_only": "a {type} dependency is allowed only on an array job",
+    "dep_unknown": "job {job_id} does not exist",
+    "dep_n_to_n": "N_TO_N requires job {job_id} to be an array job of the same size ({size}), "
+    "got {other}",
+    "share_required": "is required because job queue {queue} has a fair-share scheduling policy",
+    "share_forbidden": "must not be given because job queue {queue} has no fair-share "
+    "scheduling policy",
+    "share_pattern": "must be up to 255 alphanumeric characters, optionally followed by '*', "
+    "got {value!r}",
+    "share_limit": "job queue {queue} already has {limit} active share identifiers",
+    "parameters": "must map strings to strings",
+    "fargate_nodes": "cannot be used on Fargate; use containerOverrides instead",
+    # §2.7: accepted by SubmitJob, then the job fails at once. [inferred text]
+    "tag_overflow": "Job tags and job definition tags together exceed {limit} tags ({count}); "
+    "they cannot be propagated",
+}
+
+
+def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
+    """Check a SubmitJob request fully and return the spec of the job to create."""
+    check_request_size(params)
+    name = params.get("jobName")
+    if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
+        raise ClientException(MESSAGES["job_name"].format(request_id=arns.new_uuid()))
+    queue = _queue(backend, params["jobQueue"])
+    definition = _definition(backend, params["jobDefinition"])
+    fargate = "FARGATE" in (definition.platform_capabilities or [])
+    array_size = _array_size(params.get("arrayProperties"), definition)
+    depends_on = _depends_on(backend, params.get("dependsOn"), array_size)
+    share = _share_identifier(backend, queue, params.get("shareIdentifier"))
+    priority = params.get("schedulingPriorityOverride")
+    rules.check_scheduling_priority("schedulingPriorityOverride", priority)
+    if priority is None:
+        priority = definition.scheduling_priority
+    retry_strategy = _replacing("retryStrategy", params, definition.retry_strategy,
+                                rules.check_retry_strategy)
+    timeout = _replacing("timeout", params, definition.timeout, rules.check_timeout)
+    tags = optional_tags(params)
+    propagate = params.get("propagateTags")
+    if propagate is None:
+        propagate = bool(definition.propagate_tags)
+    parameters = _parameters(definition.parameters, params.get("parameters"))
+    parts = _effective_properties(backend, params, definition, fargate=fargate)
+    overrides.substitute_commands(parts, parameters, backend.options.ref_substitution)
+    vcpus, memory, gpus = _resources(parts)
+    consumable = _consumable(backend, params, definition)
+    fail_reason = None
+    combined = {**(definition.tags or {}), **tags}
+    if propagate and len(combined) > MAX_TAGS:
+        fail_reason = MESSAGES["tag_overflow"].format(limit=MAX_TAGS, count=len(combined))
+    return JobSpec(
+        name=name,
+        queue=queue,
+        definition=definition,
+        parameters=parameters,
+        container=parts["container"],
+        node_properties=parts["node_properties"],
+        ecs_properties=parts["ecs_properties"],
+        eks_properties=parts["eks_properties"],
+        retry_strategy=retry_strategy,
+        timeout=timeout,
+        depends_on=depends_on,
+        array_size=array_size,
+        tags=tags,
+        propagate_tags=bool(propagate),
+        share_identifier=share,
+        scheduling_priority=priority,
+        platform_capabilities=list(definition.platform_capabilities or []),
+        consumable_resource_properties=consumable,
+        vcpus=vcpus,
+        memory=memory,
+        gpus=gpus,
+        fail_reason=fail_reason,
+    )
+
+
+def check_request_size(params: Mapping[str, Any]) -> None:
+    """§2.6/§19: the whole SubmitJob request may be at most 30 KiB."""
+    size = len(json.dumps(params, separators=(",", ":"), ensure_ascii=False,
+                          default=str).encode())
+    if size > MAX_REQUEST_BYTES:
+        raise ClientException(
+            MESSAGES["size"].format(kib=math.ceil(size / 1024), request_id=arns.new_uuid())
+        )
+
+
+# -- the control plane the job refers to ---------------------------------------------------------
+def _queue(backend: BatchBackend, ref: str) -> Any:
+    queue = backend.find_job_queue(ref)
+    if queue is None or getattr(queue, "status", None) == "DELETED":
+        raise ClientException(MESSAGES["queue"].format(ref=ref))
+    if queue.state != "ENABLED":
+        raise ClientException(MESSAGES["queue_disabled"].format(name=queue.name))
+    if getattr(queue, "job_queue_type", None) == "SAGEMAKER_TRAINING":
+        raise invalid("jobQueue", MESSAGES["service_queue"].format(name=queue.name))
+    return queue
+
+
+def _definition(backend: BatchBackend, ref: str) -> Any:
+    definition = job_definitions.resolve(backend, ref)
+    if definition is None:
+        raise ClientException(MESSAGES["definition"].format(ref=ref))
+    return definition
+
+
+def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> int | None:
+    if not array_properties or array_properties.get("size") is None:
+        return None
+    size = array_properties["size"]
+    if isinstance(size, bool) or not isinstance(size, int) or not (
+        MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE
+    ):
+        raise invalid("arrayProperties.size", MESSAGES["array_size"].format(size=size))
+    if definition.type == "multinode":
+        raise invalid("arrayProperties", MESSAGES["array_multinode"])
+    return size
+
+
+def _depends_on(
+    backend: BatchBackend, entries: Any, array_size: int | None
+) -> list[dict[str, Any]]:
+    """§6.1-6.5, §5.8-5.9: at most 20 entries, every jobId known, typed entries on arrays only."""
+    entries = entries or []
+    if len(entries) > MAX_DEPENDENCIES:
+        raise invalid("dependsOn", MESSAGES["dependencies"].format(count=len(entries)))
+    result: list[dict[str, Any]] = []
+    for index, entry in enumerate(entries):
+        path = f"dependsOn[{index}]"
+        kind, job_id = entry.get("type"), entry.get("jobId")
+        if kind not in (None, "N_TO_N", "SEQUENTIAL"):
+            raise invalid(f"{path}.type", MESSAGES["dep_type"].format(value=kind))
+        if kind is not None and array_size is None:
+            raise invalid(f"{path}.type", MESSAGES["dep_array_only"].format(type=kind))
+        if kind == "SEQUENTIAL":
+            if job_id is not None:
+                raise invalid(f"{path}.jobId", MESSAGES["dep_sequential_id"])
+            result.append({"type": kind})
+            continue
+        if not job_id:
+            raise invalid(f"{path}.jobId", MESSAGES["dep_missing_id"].format(type=kind or "jobId"))
+        other = backend.engine.get(job_id)
+        if other is None:
+            raise invalid(f"{path}.jobId", MESSAGES["dep_unknown"].format(job_id=job_id))
+        if kind == "N_TO_N":
+            _check_n_to_n(f"{path}.jobId", other, array_size)
+        result.append({"jobId": job_id, "type": kind} if kind else {"jobId": job_id})
+    return result
+
+
+def _check_n_to_n(member: str, other: Job, array_size: int | None) -> None:
+    other_size = None if other.is_child else other.spec.array_size
+    if other_size != array_size:
+        shown = "a job that is not an array" if other_size is None else f"size {other_size}"
+        raise invalid(member, MESSAGES["dep_n_to_n"].format(
+            job_id=other.job_id, size=array_size, other=shown))
+
+
+def _share_identifier(backend: BatchBackend, queue: Any, share: Any) -> str | None:
+    """§11.5: required exactly when the queue has a fair-share policy."""
+    policy = None
+    if getattr(queue, "scheduling_policy_arn", None):
+        policy = backend.find_scheduling_policy(queue.scheduling_policy_arn)
+    fair_share = policy is not None and getattr(policy, "fairshare_policy", None) is not None
+    if share is None:
+        if fair_share:
+            raise invalid("shareIdentifier", MESSAGES["share_required"].format(queue=queue.name))
+        return None
+    if not fair_share:
+        raise invalid("shareIdentifier", MESSAGES["share_forbidden"].format(queue=queue.name))
+    if not isinstance(share, str) or not SHARE_IDENTIFIER_RE.fullmatch(share):
+        raise invalid("shareIdentifier", MESSAGES["share_pattern"].format(value=share))
+    active: set[str] = set()
+    for status in ACTIVE_STATUSES:
+        for job in backend.engine.jobs_in_queue(queue.name, status):
+            if job.spec.share_identifier is not None:
+                active.add(job.spec.share_identifier)
+                if share in active:
+                    return share
+    if len(active) >= MAX_ACTIVE_SHARES:
+        raise invalid("shareIdentifier", MESSAGES["share_limit"].format(
+            queue=queue.name, limit=MAX_ACTIVE_SHARES))
+    return share
+
+
+def _consumable(
+    backend: BatchBackend, params: Mapping[str, Any], definition: Any
+) -> dict[str, Any] | None:
+    override = params.get("consumableResourcePropertiesOverride")
+    if override is None:
+        current = getattr(definition, "consumable_resource_properties", None)
+        return copy.deepcopy(current) if current else None
+    check_consumable_resource_properties(backend, "consumableResourcePropertiesOverride",
+                                         override)
+    return copy.deepcopy(dict(override))
+
+
+# -- effective properties ------------------------------------------------------------------------
+def _replacing(member: str, params: Mapping[str, Any], default: Any, check: Any) -> Any:
+    """§7.10, §8.3: a submitted object replaces the definition's as a whole."""
+    value = params.get(member)
+    if value is None:
+        return copy.deepcopy(default) if default else None
+    check(member, value)
+    return copy.deepcopy(dict(value))
+
+
+def _parameters(defaults: Mapping[str, str] | None, submitted: Any) -> dict[str, str]:
+    """§10.9: the definition's defaults, overridden key by key by the submitted parameters."""
+    submitted = submitted or {}
+    if not isinstance(submitted, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in submitted.items()
+    ):
+        raise invalid("parameters", MESSAGES["parameters"])
+    return {**(defaults or {}), **submitted}
+
+
+def _effective_properties(
+    backend: BatchBackend, params: Mapping[str, Any], definition: Any, *, fargate: bool
+) -> dict[str, Any]:
+    """The container, nodeProperties, ecsProperties and eksProperties the job runs with."""
+    parts: dict[str, Any] = {"container": None, "node_properties": None,
+                             "ecs_properties": None, "eks_properties": None}
+    container_o = params.get("containerOverrides")
+    node_o = params.get("nodeOverrides")
+    ecs_o = params.get("ecsPropertiesOverride")
+    eks_o = params.get("eksPropertiesOverride")
+    if container_o is not None:
+        overrides.check_kind("containerOverrides", bool(definition.container_properties),
+                             "containerProperties")
+    if node_o is not None:
+        if fargate:
+            raise invalid("nodeOverrides", MESSAGES["fargate_nodes"])
+        overrides.check_kind("nodeOverrides", bool(definition.node_properties),
+                             "nodeProperties (type multinode)")
+    if ecs_o is not None:
+        overrides.check_kind("ecsPropertiesOverride", bool(definition.ecs_properties),
+                             "ecsProperties")
+    if eks_o is not None:
+        overrides.check_kind("eksPropertiesOverride", bool(definition.eks_properties),
+                             "eksProperties")
+    if definition.container_properties:
+        parts["container"] = overrides.apply_container_overrides(
+            "containerOverrides", definition.container_properties, container_o,
+            fargate=fargate, multinode=False)
+    if definition.node_properties:
+        parts["node_properties"] = job_nodes.apply_node_overrides(
+            backend, definition.node_properties, node_o)
+    if definition.ecs_properties:
+        parts["ecs_properties"] = overrides.apply_ecs_overrides(
+            "ecsPropertiesOverride", definition.ecs_properties, ecs_o)
+    if definition.eks_properties:
+        parts["eks_properties"] = overrides.apply_eks_overrides(
+            "eksPropertiesOverride", definition.eks_properties, eks_o)
+    return parts
+
+
+def _resources(parts: Mapping[str, Any]) -> tuple[float, int, int]:
+    if parts["container"] is not None:
+        return overrides.container_resources(parts["container"])
+    if parts["node_properties"] is not None:
+        node_props = parts["node_properties"]
+        main = job_nodes.node_range_for(node_props, int(node_props["mainNode"])) or {}
+        if main.get("container"):
+            return overrides.container_resources(main["container"])
+        if main.get("ecsProperties"):
+            return overrides.ecs_resources(main["ecsProperties"])
+        return overrides.eks_resources(main.get("eksProperties"))
+    if parts["ecs_properties"] is not None:
+        return overrides.ecs_resources(parts["ecs_properties"])
+    return overrides.eks_resources(parts["eks_properties"])

@@ -1,0 +1,106 @@
+"""The API face of the job engine: SubmitJob, DescribeJobs, ListJobs, CancelJob, TerminateJob.
+
+Each handler checks its request completely before asking the engine for anything that changes a
+job; the engine is the only writer of job state (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from batchmock.backend.job_listing import list_jobs
+from batchmock.backend.job_submit import build_spec
+from batchmock.backend.job_views import job_detail
+from batchmock.errors import ClientException, invalid
+
+if TYPE_CHECKING:
+    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.engine.job import Job
+
+MAX_DESCRIBE = 100
+MAX_REASON = 1024
+
+MESSAGES = {
+    # [obs: pegasus-isi/pegasus#2086]
+    "too_many": "Maximum number of jobs supported is 100",
+    # [inferred] the model requires the list; an empty one names nothing to describe
+    "no_jobs": "jobs must hold between 1 and 100 job IDs",
+    # [inferred] §16.8
+    "unknown": "Job {job_id} not found.",
+    "reason": "must be a string of at most {limit} characters, got {length}",
+    "reason_missing": "is required",
+}
+
+
+def submit_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """SubmitJob: check everything, then hand the spec to the engine (§11)."""
+    spec = build_spec(backend, params)
+    job = backend.engine.submit(spec)
+    return {"jobArn": job.arn, "jobName": job.name, "jobId": job.job_id}
+
+
+def describe_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """DescribeJobs: 1-100 IDs (parents, children, nodes), request order, unknown IDs dropped."""
+    ids = params.get("jobs") or []
+    if len(ids) > MAX_DESCRIBE:
+        raise ClientException(MESSAGES["too_many"])
+    if not ids:
+        raise ClientException(MESSAGES["no_jobs"])
+    poll(backend)
+    found: list[Job] = []
+    seen: set[str] = set()
+    for job_id in ids:
+        job = backend.engine.get(job_id) if isinstance(job_id, str) else None
+        if job is not None and job.job_id not in seen:
+            seen.add(job.job_id)
+            found.append(job)
+    return {"jobs": [job_detail(job) for job in found]}
+
+
+def list_jobs_handler(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """ListJobs (§15): checks the request, lets a polling loop progress, then lists."""
+    return list_jobs(backend, params, before=lambda: poll(backend))
+
+
+def cancel_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """CancelJob (§16): jobs not yet STARTING fail; STARTING/RUNNING ones are left alone."""
+    job_id, reason = _target(backend, params)
+    backend.engine.cancel(job_id, reason)
+    return {}
+
+
+def terminate_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """TerminateJob (§16): stops STARTING/RUNNING jobs; earlier ones are cancelled."""
+    job_id, reason = _target(backend, params)
+    backend.engine.terminate(job_id, reason)
+    return {}
+
+
+def _target(backend: BatchBackend, params: Mapping[str, Any]) -> tuple[str, str]:
+    reason = params.get("reason")
+    if reason is None:
+        raise invalid("reason", MESSAGES["reason_missing"])
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        length = len(reason) if isinstance(reason, str) else type(reason).__name__
+        raise invalid("reason", MESSAGES["reason"].format(limit=MAX_REASON, length=length))
+    job_id = params.get("jobId")
+    job = backend.engine.get(job_id) if isinstance(job_id, str) else None
+    if job is None:
+        raise ClientException(MESSAGES["unknown"].format(job_id=job_id))
+    return job.job_id, reason
+
+
+def poll(backend: BatchBackend) -> None:
+    """Let a polling loop see jobs progress (issue item 10): one simulation step per call."""
+    if backend.options.auto_advance:
+        backend.engine.poll()
+
+
+OPERATIONS: Mapping[str, Handler] = {
+    "SubmitJob": submit_job,
+    "DescribeJobs": describe_jobs,
+    "ListJobs": list_jobs_handler,
+    "CancelJob": cancel_job,
+    "TerminateJob": terminate_job,
+}
