@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from batchmock.backend import arns
 from batchmock.errors import ClientException
+
+if TYPE_CHECKING:
+    from batchmock.backend.backend import BatchBackend
 
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 """G3: names of CEs, queues, job definitions, scheduling policies, ..."""
@@ -57,3 +61,26 @@ def ref_list(params: Mapping[str, Any], member: str) -> list[str]:
 def drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``values`` without the members that are None."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+def is_local(backend: BatchBackend, ref: str) -> bool:
+    """False for an ARN of another region or account: it names nothing in this backend."""
+    if not arns.is_arn(ref):
+        return True
+    parts = ref.split(":", 5)
+    return len(parts) == 6 and parts[3] == backend.region and parts[4] == backend.account_id
+
+
+def find_ce(backend: BatchBackend, ref: str) -> Any | None:
+    """``backend.find_compute_environment`` restricted to this region and account."""
+    return backend.find_compute_environment(ref) if is_local(backend, ref) else None
+
+
+def find_queue(backend: BatchBackend, ref: str) -> Any | None:
+    """``backend.find_job_queue`` restricted to this region and account."""
+    return backend.find_job_queue(ref) if is_local(backend, ref) else None
+
+
+def find_policy(backend: BatchBackend, ref: str) -> Any | None:
+    """``backend.find_scheduling_policy`` restricted to this region and account."""
+    return backend.find_scheduling_policy(ref) if is_local(backend, ref) else None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, compute_resources, pagination
+from batchmock.backend import arns, checks, compute_resources, pagination
 from batchmock.backend.checks import check_at_least, check_name, drop_none, ref_list
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
@@ -133,7 +133,7 @@ class ComputeEnvironment:
 
 def find(backend: BatchBackend, ref: str) -> ComputeEnvironment:
     """The CE named by ``ref`` (name or ARN); ClientException when there is none."""
-    found: ComputeEnvironment | None = backend.find_compute_environment(ref)
+    found: ComputeEnvironment | None = checks.find_ce(backend, ref)
     if found is None:
         raise ClientException(MESSAGES["not_found"].format(ref=ref))
     return found
@@ -211,7 +211,7 @@ def describe_compute_environments(backend: BatchBackend, params: dict[str, Any])
     if refs:
         found: list[ComputeEnvironment] = []
         for ref in refs:
-            ce = backend.find_compute_environment(ref)
+            ce = checks.find_ce(backend, ref)
             if ce is not None and ce not in found:
                 found.append(ce)
         return {"computeEnvironments": [ce.describe() for ce in found]}

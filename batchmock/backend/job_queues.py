@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, pagination
+from batchmock.backend import arns, checks, pagination
 from batchmock.backend.checks import check_name, check_range, ref_list
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
@@ -120,7 +120,7 @@ class JobQueue:
 
 def find(backend: BatchBackend, ref: str) -> JobQueue:
     """The queue named by ``ref`` (name or ARN); ClientException when there is none."""
-    found: JobQueue | None = backend.find_job_queue(ref)
+    found: JobQueue | None = checks.find_queue(backend, ref)
     if found is None:
         raise ClientException(MESSAGES["not_found"].format(ref=ref))
     return found
@@ -148,7 +148,7 @@ def _compute_order(
         )
     resolved = []
     for entry in entries:
-        ce = backend.find_compute_environment(entry["computeEnvironment"])
+        ce = checks.find_ce(backend, entry["computeEnvironment"])
         if ce is None:
             raise ClientException(MESSAGES["ce_not_found"].format(ref=entry["computeEnvironment"]))
         if ce.status != "VALID":
@@ -213,7 +213,7 @@ def _time_limit_actions(
 
 
 def _policy(backend: BatchBackend, arn: str) -> Any:
-    policy = backend.find_scheduling_policy(arn) if arn else None
+    policy = checks.find_policy(backend, arn) if arn else None
     if policy is None:
         raise ClientException(MESSAGES["policy_not_found"].format(arn=arn))
     return policy
@@ -274,7 +274,7 @@ def describe_job_queues(backend: BatchBackend, params: dict[str, Any]) -> dict[s
     if refs:
         found: list[JobQueue] = []
         for ref in refs:
-            queue = backend.find_job_queue(ref)
+            queue = checks.find_queue(backend, ref)
             if queue is not None and queue not in found:
                 found.append(queue)
         return {"jobQueues": [q.describe() for q in found]}
@@ -335,7 +335,7 @@ def _replacement_policy(backend: BatchBackend, queue: JobQueue, arn: str) -> str
     if queue.scheduling_policy_arn is None:
         raise ClientException(MESSAGES["policy_add"].format(name=queue.name))
     new = _policy(backend, arn)
-    old = backend.find_scheduling_policy(queue.scheduling_policy_arn)
+    old = checks.find_policy(backend, queue.scheduling_policy_arn)
     # [inferred] a fair-share queue stays fair-share and a quota-share queue stays quota-share
     if old is not None and _policy_kind(old) != _policy_kind(new):
         raise ClientException(MESSAGES["policy_kind"].format(old=_policy_kind(old)))
@@ -368,7 +368,7 @@ def get_job_queue_snapshot(backend: BatchBackend, params: dict[str, Any]) -> dic
         usage = [{"capacityUnit": unit, "quantity": float(engine.capacity_usage(queue))}]
     utilization: dict[str, Any] = {"totalCapacityUsage": usage, "lastUpdatedAt": now}
     policy = (
-        backend.find_scheduling_policy(queue.scheduling_policy_arn)
+        checks.find_policy(backend, queue.scheduling_policy_arn)
         if queue.scheduling_policy_arn
         else None
     )

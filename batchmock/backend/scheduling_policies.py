@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import pagination
+from batchmock.backend import checks, pagination
 from batchmock.backend.checks import check_name, check_range, drop_none, ref_list
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
@@ -85,7 +85,7 @@ class SchedulingPolicy:
 
 def find(backend: BatchBackend, ref: str) -> SchedulingPolicy:
     """The policy with this ARN (or name); ClientException when there is none."""
-    found: SchedulingPolicy | None = backend.find_scheduling_policy(ref)
+    found: SchedulingPolicy | None = checks.find_policy(backend, ref)
     if found is None:
         raise ClientException(MESSAGES["not_found"].format(ref=ref))
     return found
@@ -169,7 +169,7 @@ def describe_scheduling_policies(backend: BatchBackend, params: dict[str, Any]) 
     """DescribeSchedulingPolicies: the policies named by ``arns``, unknown ones dropped (G6)."""
     found: list[SchedulingPolicy] = []
     for ref in ref_list(params, "arns"):
-        policy = backend.find_scheduling_policy(ref)
+        policy = checks.find_policy(backend, ref)
         if policy is not None and policy not in found:
             found.append(policy)
     return {"schedulingPolicies": [p.describe() for p in found]}

@@ -1,0 +1,494 @@
+"""Job queues through boto3: create, describe, update, delete, snapshot (reference §12, §14.9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from batchmock.backend import job_queues as jqs
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+PREFIX = f"arn:aws:batch:{REGION}:{ACCOUNT}"
+
+
+def make_ce(batch: Any, name: str = "ce", kind: str = "FARGATE", **extra: Any) -> str:
+    resources: dict[str, Any] = {
+        "type": kind,
+        "maxvCpus": 16,
+        "subnets": ["subnet-1"],
+        "securityGroupIds": ["sg-1"],
+    }
+    if kind in ("EC2", "SPOT"):
+        resources.update(
+            instanceRole="ecsInstanceRole",
+            instanceTypes=["optimal"],
+            allocationStrategy="BEST_FIT_PROGRESSIVE",
+        )
+    resources.update(extra.pop("computeResources", {}))
+    arn: str = batch.create_compute_environment(
+        computeEnvironmentName=name, type="MANAGED", computeResources=resources, **extra
+    )["computeEnvironmentArn"]
+    return arn
+
+
+def order(*names: str) -> list[dict[str, Any]]:
+    return [{"order": i + 1, "computeEnvironment": n} for i, n in enumerate(names)]
+
+
+def create(
+    batch: Any, name: str = "q", ces: tuple[str, ...] = ("ce",), priority: int = 1, **kwargs: Any
+) -> dict[str, Any]:
+    result: dict[str, Any] = batch.create_job_queue(
+        jobQueueName=name, priority=priority, computeEnvironmentOrder=order(*ces), **kwargs
+    )
+    return result
+
+
+def describe(batch: Any, name: str = "q") -> dict[str, Any]:
+    found = batch.describe_job_queues(jobQueues=[name])["jobQueues"]
+    assert len(found) == 1
+    detail: dict[str, Any] = found[0]
+    return detail
+
+
+def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    assert info.value.response["Error"]["Code"] == "ClientException"
+    message: str = info.value.response["Error"]["Message"]
+    return message
+
+
+def policy(batch: Any, name: str = "fs", **body: Any) -> str:
+    if not body:
+        body = {"fairsharePolicy": {"shareDecaySeconds": 60}}
+    arn: str = batch.create_scheduling_policy(name=name, **body)["arn"]
+    return arn
+
+
+TLA = {
+    "reason": "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY",
+    "state": "RUNNABLE",
+    "maxTimeSeconds": 600,
+    "action": "CANCEL",
+}
+
+
+# -- create and describe ------------------------------------------------------------------------
+def test_create_and_describe(batch: Any) -> None:
+    make_ce(batch)
+    out = create(batch, priority=7)
+    assert out == {
+        "jobQueueName": "q",
+        "jobQueueArn": f"{PREFIX}:job-queue/q",
+        "ResponseMetadata": out["ResponseMetadata"],
+    }
+    detail = describe(batch)
+    assert detail["jobQueueArn"] == f"{PREFIX}:job-queue/q"
+    assert detail["priority"] == 7
+    assert detail["state"] == "ENABLED"
+    assert detail["status"] == "VALID"
+    assert detail["statusReason"] == "JobQueue Healthy"
+    assert detail["jobQueueType"] == "ECS_FARGATE"
+    # computeEnvironmentOrder names CEs by full ARN even when created by name (§3.7)
+    assert detail["computeEnvironmentOrder"] == [
+        {"order": 1, "computeEnvironment": f"{PREFIX}:compute-environment/ce"}
+    ]
+    for member in (
+        "schedulingPolicyArn",
+        "tags",
+        "jobStateTimeLimitActions",
+        "serviceEnvironmentOrder",
+    ):
+        assert member not in detail
+
+
+def test_orders_sorted_and_ce_given_by_arn(batch: Any) -> None:
+    a = make_ce(batch, "a", "EC2")
+    make_ce(batch, "b", "SPOT", computeResources={"allocationStrategy": "SPOT_CAPACITY_OPTIMIZED"})
+    batch.create_job_queue(
+        jobQueueName="q",
+        priority=1,
+        computeEnvironmentOrder=[
+            {"order": 5, "computeEnvironment": "b"},
+            {"order": 2, "computeEnvironment": a},
+        ],
+    )
+    detail = describe(batch)
+    assert detail["jobQueueType"] == "ECS"
+    assert detail["computeEnvironmentOrder"] == [
+        {"order": 2, "computeEnvironment": a},
+        {"order": 5, "computeEnvironment": f"{PREFIX}:compute-environment/b"},
+    ]
+
+
+def test_eks_queue_type(batch: Any) -> None:
+    make_ce(
+        batch,
+        "ce",
+        "EC2",
+        eksConfiguration={
+            "eksClusterArn": "arn:aws:eks:us-east-1:123456789012:cluster/c",
+            "kubernetesNamespace": "ns",
+        },
+    )
+    create(batch)
+    assert describe(batch)["jobQueueType"] == "EKS"
+
+
+def test_queue_type_must_match_environments(batch: Any) -> None:
+    make_ce(batch)
+    message = error_of(create, batch, jobQueueType="ECS")
+    assert message == jqs.MESSAGES["queue_type"].format(given="ECS", derived="ECS_FARGATE")
+    create(batch, jobQueueType="ECS_FARGATE")
+
+
+def test_disabled_at_creation(batch: Any) -> None:
+    make_ce(batch)
+    create(batch, state="DISABLED")
+    assert describe(batch)["state"] == "DISABLED"
+
+
+def test_tags_at_creation(batch: Any) -> None:
+    make_ce(batch)
+    arn = create(batch, tags={"a": "1"})["jobQueueArn"]
+    assert describe(batch)["tags"] == {"a": "1"}
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"a": "1"}
+
+
+# -- computeEnvironmentOrder rules (§12.2, §12.3) -------------------------------------------------
+def test_needs_an_environment(batch: Any) -> None:
+    message = error_of(batch.create_job_queue, jobQueueName="q", priority=1)
+    assert message == jqs.MESSAGES["no_order"]
+
+
+def test_at_most_three_environments(batch: Any) -> None:
+    for name in "abcd":
+        make_ce(batch, name)
+    message = error_of(create, batch, ces=("a", "b", "c", "d"))
+    assert message == jqs.MESSAGES["ce_count"].format(limit=3, count=4)
+    create(batch, ces=("a", "b", "c"))
+    assert len(describe(batch)["computeEnvironmentOrder"]) == 3
+
+
+def test_orders_must_be_unique(batch: Any) -> None:
+    make_ce(batch, "a")
+    make_ce(batch, "b")
+    message = error_of(
+        batch.create_job_queue,
+        jobQueueName="q",
+        priority=1,
+        computeEnvironmentOrder=[
+            {"order": 1, "computeEnvironment": "a"},
+            {"order": 1, "computeEnvironment": "b"},
+        ],
+    )
+    assert message == jqs.MESSAGES["duplicate_order"].format(
+        member="computeEnvironmentOrder", order=1
+    )
+
+
+def test_environment_listed_twice(batch: Any) -> None:
+    arn = make_ce(batch, "a")
+    message = error_of(
+        batch.create_job_queue,
+        jobQueueName="q",
+        priority=1,
+        computeEnvironmentOrder=[
+            {"order": 1, "computeEnvironment": "a"},
+            {"order": 2, "computeEnvironment": arn},
+        ],
+    )
+    assert message == jqs.MESSAGES["duplicate_env"].format(
+        member="computeEnvironmentOrder", env="a"
+    )
+
+
+def test_unknown_environment(batch: Any) -> None:
+    message = error_of(create, batch, ces=("ghost",))
+    assert message == jqs.MESSAGES["ce_not_found"].format(ref="ghost")
+
+
+def test_environment_of_another_region_is_unknown(batch: Any) -> None:
+    make_ce(batch)
+    ref = "arn:aws:batch:eu-west-1:123456789012:compute-environment/ce"
+    message = error_of(create, batch, ces=(ref,))
+    assert message == jqs.MESSAGES["ce_not_found"].format(ref=ref)
+
+
+def test_no_mixing_ec2_and_fargate(batch: Any) -> None:
+    make_ce(batch, "ec2", "EC2")
+    make_ce(batch, "fg", "FARGATE_SPOT")
+    message = error_of(create, batch, ces=("ec2", "fg"))
+    assert message == jqs.MESSAGES["mixed_fargate"]
+
+
+def test_no_mixing_architectures(batch: Any) -> None:
+    make_ce(batch, "x86", "EC2", computeResources={"instanceTypes": ["c5.large"]})
+    make_ce(batch, "arm", "EC2", computeResources={"instanceTypes": ["c7g", "m6gd.large"]})
+    message = error_of(create, batch, ces=("x86", "arm"))
+    assert message == jqs.MESSAGES["mixed_architecture"].format(archs="ARM64, X86_64")
+
+
+def test_no_mixing_ecs_and_eks(batch: Any) -> None:
+    make_ce(batch, "ecs", "EC2")
+    make_ce(
+        batch,
+        "eks",
+        "EC2",
+        eksConfiguration={
+            "eksClusterArn": "arn:aws:eks:us-east-1:123456789012:cluster/c",
+            "kubernetesNamespace": "ns",
+        },
+    )
+    message = error_of(create, batch, ces=("ecs", "eks"))
+    assert message == jqs.MESSAGES["mixed_orchestration"]
+
+
+def test_environment_must_be_valid(mock: Any, batch: Any) -> None:
+    make_ce(batch)
+    mock.backend().compute_environments["ce"].status = "INVALID"
+    message = error_of(create, batch)
+    assert message == jqs.MESSAGES["ce_not_valid"].format(name="ce", status="INVALID")
+
+
+def test_unmanaged_environment_counts_as_ec2(batch: Any) -> None:
+    batch.create_compute_environment(computeEnvironmentName="u", type="UNMANAGED")
+    make_ce(batch, "fg")
+    assert error_of(create, batch, ces=("u", "fg")) == jqs.MESSAGES["mixed_fargate"]
+    create(batch, ces=("u",))
+    assert describe(batch)["jobQueueType"] == "ECS"
+
+
+# -- names, quota, listing ------------------------------------------------------------------------
+def test_name_in_use(batch: Any) -> None:
+    make_ce(batch)
+    create(batch)
+    assert error_of(create, batch) == "Object already exists"
+
+
+def test_invalid_name(batch: Any) -> None:
+    make_ce(batch)
+    message = error_of(create, batch, "bad name")
+    assert message.startswith("jobQueueName must be 1-128 characters")
+
+
+def test_quota_of_fifty(batch: Any) -> None:
+    make_ce(batch)
+    for i in range(50):
+        create(batch, f"q{i}")
+    assert error_of(create, batch, "q50") == jqs.MESSAGES["quota"].format(limit=50)
+
+
+def test_describe_everything_sorted_by_name(batch: Any) -> None:
+    make_ce(batch)
+    for name in ("c", "a", "b"):
+        create(batch, name)
+    queues = batch.describe_job_queues()["jobQueues"]
+    assert [q["jobQueueName"] for q in queues] == ["a", "b", "c"]
+
+
+def test_describe_by_name_and_arn_drops_unknown(batch: Any) -> None:
+    make_ce(batch)
+    arn = create(batch, "a")["jobQueueArn"]
+    create(batch, "b")
+    queues = batch.describe_job_queues(jobQueues=["b", "ghost", arn])["jobQueues"]
+    assert [q["jobQueueName"] for q in queues] == ["b", "a"]
+
+
+# -- scheduling policy (§12.6) --------------------------------------------------------------------
+def test_scheduling_policy_at_creation(batch: Any) -> None:
+    make_ce(batch)
+    arn = policy(batch)
+    create(batch, schedulingPolicyArn=arn)
+    assert describe(batch)["schedulingPolicyArn"] == arn
+
+
+def test_unknown_scheduling_policy(batch: Any) -> None:
+    make_ce(batch)
+    ghost = f"{PREFIX}:scheduling-policy/ghost"
+    message = error_of(create, batch, schedulingPolicyArn=ghost)
+    assert message == jqs.MESSAGES["policy_not_found"].format(arn=ghost)
+
+
+def test_policy_can_be_replaced_not_removed(batch: Any) -> None:
+    make_ce(batch)
+    first, second = policy(batch, "one"), policy(batch, "two")
+    create(batch, schedulingPolicyArn=first)
+    batch.update_job_queue(jobQueue="q", schedulingPolicyArn=second)
+    assert describe(batch)["schedulingPolicyArn"] == second
+    message = error_of(batch.update_job_queue, jobQueue="q", schedulingPolicyArn="")
+    assert message == jqs.MESSAGES["policy_remove"]
+    assert describe(batch)["schedulingPolicyArn"] == second
+
+
+def test_fifo_queue_never_gains_a_policy(batch: Any) -> None:
+    make_ce(batch)
+    create(batch)
+    message = error_of(batch.update_job_queue, jobQueue="q", schedulingPolicyArn=policy(batch))
+    assert message == jqs.MESSAGES["policy_add"].format(name="q")
+
+
+def test_policy_kind_stays(batch: Any) -> None:
+    make_ce(batch)
+    create(batch, schedulingPolicyArn=policy(batch))
+    quota = policy(batch, "qs", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"})
+    message = error_of(batch.update_job_queue, jobQueue="q", schedulingPolicyArn=quota)
+    assert message == jqs.MESSAGES["policy_kind"].format(old="fairsharePolicy")
+
+
+# -- jobStateTimeLimitActions (§12.7) -------------------------------------------------------------
+def test_time_limit_actions_echoed(batch: Any) -> None:
+    make_ce(batch)
+    create(batch, jobStateTimeLimitActions=[TLA])
+    assert describe(batch)["jobStateTimeLimitActions"] == [TLA]
+    batch.update_job_queue(jobQueue="q", jobStateTimeLimitActions=[])
+    assert "jobStateTimeLimitActions" not in describe(batch)
+
+
+@pytest.mark.parametrize("seconds", [599, 86401])
+def test_time_limit_range(batch: Any, seconds: int) -> None:
+    make_ce(batch)
+    message = error_of(create, batch, jobStateTimeLimitActions=[{**TLA, "maxTimeSeconds": seconds}])
+    assert message == (
+        f"jobStateTimeLimitActions[0].maxTimeSeconds must be between 600 and 86400, got {seconds}"
+    )
+
+
+def test_terminate_is_for_sagemaker_queues(batch: Any) -> None:
+    make_ce(batch)
+    message = error_of(create, batch, jobStateTimeLimitActions=[{**TLA, "action": "TERMINATE"}])
+    assert message == jqs.MESSAGES["tla_action"].format(
+        i=0, expected="CANCEL", type="ECS_FARGATE", value="TERMINATE"
+    )
+
+
+def test_time_limit_reason_required_non_empty(batch: Any) -> None:
+    make_ce(batch)
+    message = error_of(create, batch, jobStateTimeLimitActions=[{**TLA, "reason": ""}])
+    assert message == jqs.MESSAGES["tla_reason"].format(i=0)
+
+
+# -- update (§12.10) ------------------------------------------------------------------------------
+def test_update_priority_state_and_order(batch: Any) -> None:
+    make_ce(batch, "a")
+    make_ce(batch, "b")
+    create(batch, ces=("a",))
+    out = batch.update_job_queue(
+        jobQueue="q", priority=99, state="DISABLED", computeEnvironmentOrder=order("b", "a")
+    )
+    assert out["jobQueueArn"] == f"{PREFIX}:job-queue/q"
+    detail = describe(batch)
+    assert detail["priority"] == 99
+    assert detail["state"] == "DISABLED"
+    assert detail["status"] == "VALID"
+    assert [
+        e["computeEnvironment"].rsplit("/", 1)[1] for e in detail["computeEnvironmentOrder"]
+    ] == ["b", "a"]
+
+
+def test_update_can_detach_so_the_environment_can_go(batch: Any) -> None:
+    make_ce(batch, "a")
+    make_ce(batch, "b")
+    create(batch, ces=("a",))
+    batch.update_job_queue(jobQueue="q", computeEnvironmentOrder=order("b"))
+    batch.update_compute_environment(computeEnvironment="a", state="DISABLED")
+    batch.delete_compute_environment(computeEnvironment="a")
+    assert [
+        c["computeEnvironmentName"]
+        for c in batch.describe_compute_environments()["computeEnvironments"]
+    ] == ["b"]
+
+
+def test_rejected_update_changes_nothing(batch: Any) -> None:
+    make_ce(batch)
+    create(batch, priority=3)
+    error_of(
+        batch.update_job_queue,
+        jobQueue="q",
+        priority=10,
+        state="DISABLED",
+        computeEnvironmentOrder=order("ghost"),
+    )
+    detail = describe(batch)
+    assert (detail["priority"], detail["state"]) == (3, "ENABLED")
+
+
+def test_update_unknown_queue(batch: Any) -> None:
+    message = error_of(batch.update_job_queue, jobQueue="ghost", priority=1)
+    assert message == "JobQueue ghost not found."
+
+
+def test_update_to_fargate_environment_changes_type(batch: Any) -> None:
+    make_ce(batch, "ec2", "EC2")
+    make_ce(batch, "fg")
+    create(batch, ces=("ec2",))
+    batch.update_job_queue(jobQueue="q", computeEnvironmentOrder=order("fg"))
+    assert describe(batch)["jobQueueType"] == "ECS_FARGATE"
+
+
+# -- delete (§12.9) -------------------------------------------------------------------------------
+def test_delete_requires_disabled(batch: Any) -> None:
+    make_ce(batch)
+    create(batch)
+    message = error_of(batch.delete_job_queue, jobQueue="q")
+    assert message == "Cannot delete, job queue is ENABLED"
+
+
+def test_delete_then_gone_and_name_reusable(batch: Any) -> None:
+    make_ce(batch)
+    arn = create(batch, tags={"x": "y"})["jobQueueArn"]
+    batch.update_job_queue(jobQueue=arn, state="DISABLED")
+    out = batch.delete_job_queue(jobQueue=arn)
+    assert set(out) == {"ResponseMetadata"}
+    assert batch.describe_job_queues()["jobQueues"] == []
+    # CEs need not be detached first, and the CE is free once the queue is gone
+    batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
+    batch.update_compute_environment(computeEnvironment="ce", state="ENABLED")
+    create(batch)
+    assert "tags" not in describe(batch)
+
+
+def test_delete_unknown_queue(batch: Any) -> None:
+    assert error_of(batch.delete_job_queue, jobQueue="ghost") == "JobQueue ghost not found."
+
+
+def test_policy_in_use_cannot_be_deleted_until_the_queue_goes(batch: Any) -> None:
+    make_ce(batch)
+    arn = policy(batch)
+    create(batch, schedulingPolicyArn=arn)
+    error_of(batch.delete_scheduling_policy, arn=arn)
+    batch.update_job_queue(jobQueue="q", state="DISABLED")
+    batch.delete_job_queue(jobQueue="q")
+    batch.delete_scheduling_policy(arn=arn)
+
+
+# -- snapshot (§14.9) -----------------------------------------------------------------------------
+def test_snapshot_of_an_idle_queue(batch: Any) -> None:
+    make_ce(batch)
+    create(batch)
+    snap = batch.get_job_queue_snapshot(jobQueue="q")
+    assert snap["frontOfQueue"]["jobs"] == []
+    assert isinstance(snap["frontOfQueue"]["lastUpdatedAt"], int)
+    assert snap["queueUtilization"]["totalCapacityUsage"] == [
+        {"capacityUnit": "VCPU", "quantity": 0.0}
+    ]
+    assert "fairshareUtilization" not in snap["queueUtilization"]
+    assert "frontOfQuotaShares" not in snap
+
+
+def test_snapshot_of_unknown_queue(batch: Any) -> None:
+    assert error_of(batch.get_job_queue_snapshot, jobQueue="ghost") == "JobQueue ghost not found."
+
+
+def test_snapshot_of_a_fair_share_queue_reports_shares(batch: Any) -> None:
+    make_ce(batch)
+    create(batch, schedulingPolicyArn=policy(batch))
+    utilization = batch.get_job_queue_snapshot(jobQueue="q")["queueUtilization"]
+    assert utilization["fairshareUtilization"] == {
+        "activeShareCount": 0,
+        "topCapacityUtilization": [],
+    }

@@ -1,0 +1,250 @@
+"""Scheduling policies through boto3 (reference §18.3, §14.5-14.7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from batchmock.backend import scheduling_policies as sps
+
+PREFIX = "arn:aws:batch:us-east-1:123456789012"
+FAIR = {
+    "shareDecaySeconds": 3600,
+    "computeReservation": 50,
+    "shareDistribution": [
+        {"shareIdentifier": "teamA", "weightFactor": 0.5},
+        {"shareIdentifier": "teamB*"},
+    ],
+}
+
+
+def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    assert info.value.response["Error"]["Code"] == "ClientException"
+    message: str = info.value.response["Error"]["Message"]
+    return message
+
+
+def describe(batch: Any, arn: str) -> dict[str, Any]:
+    found = batch.describe_scheduling_policies(arns=[arn])["schedulingPolicies"]
+    assert len(found) == 1
+    detail: dict[str, Any] = found[0]
+    return detail
+
+
+def create(batch: Any, name: str = "p", fair: dict[str, Any] | None = None, **kw: Any) -> str:
+    if "quotaSharePolicy" not in kw:
+        kw["fairsharePolicy"] = FAIR if fair is None else fair
+    arn: str = batch.create_scheduling_policy(name=name, **kw)["arn"]
+    return arn
+
+
+def test_create_and_describe_fair_share(batch: Any) -> None:
+    out = batch.create_scheduling_policy(name="p", fairsharePolicy=FAIR, tags={"k": "v"})
+    assert out["name"] == "p"
+    assert out["arn"] == f"{PREFIX}:scheduling-policy/p"
+    detail = describe(batch, out["arn"])
+    assert detail == {"name": "p", "arn": out["arn"], "fairsharePolicy": FAIR, "tags": {"k": "v"}}
+
+
+def test_create_quota_share(batch: Any) -> None:
+    arn = create(batch, quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"})
+    detail = describe(batch, arn)
+    assert detail["quotaSharePolicy"] == {"idleResourceAssignmentStrategy": "FIFO"}
+    assert "fairsharePolicy" not in detail
+    assert "tags" not in detail
+
+
+def test_exactly_one_policy_kind(batch: Any) -> None:
+    assert error_of(batch.create_scheduling_policy, name="p") == sps.MESSAGES["one_kind"]
+    message = error_of(
+        batch.create_scheduling_policy,
+        name="p",
+        fairsharePolicy={},
+        quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"},
+    )
+    assert message == sps.MESSAGES["one_kind"]
+
+
+def test_name_in_use_and_invalid(batch: Any) -> None:
+    create(batch)
+    assert error_of(create, batch) == "Object already exists"
+    assert error_of(create, batch, "no/slash").startswith("name must be 1-128 characters")
+
+
+@pytest.mark.parametrize(
+    ("fair", "member"),
+    [
+        ({"shareDecaySeconds": 604801}, "fairsharePolicy.shareDecaySeconds"),
+        ({"shareDecaySeconds": -1}, "fairsharePolicy.shareDecaySeconds"),
+        ({"computeReservation": 100}, "fairsharePolicy.computeReservation"),
+        (
+            {"shareDistribution": [{"shareIdentifier": "a", "weightFactor": 0.00001}]},
+            "fairsharePolicy.shareDistribution[0].weightFactor",
+        ),
+        (
+            {"shareDistribution": [{"shareIdentifier": "a", "weightFactor": 1000.0}]},
+            "fairsharePolicy.shareDistribution[0].weightFactor",
+        ),
+    ],
+)
+def test_fair_share_ranges(batch: Any, fair: dict[str, Any], member: str) -> None:
+    assert error_of(create, batch, fair=fair).startswith(f"{member} must be between")
+
+
+def test_fair_share_limits_accepted(batch: Any) -> None:
+    fair = {
+        "shareDecaySeconds": 604800,
+        "computeReservation": 99,
+        "shareDistribution": [
+            {"shareIdentifier": "a", "weightFactor": 0.0001},
+            {"shareIdentifier": "b", "weightFactor": 999.9999},
+        ],
+    }
+    arn = create(batch, fair=fair)
+    assert describe(batch, arn)["fairsharePolicy"] == fair
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("UserA*", "UserA1"), ("UserA1", "UserA*"), ("User*", "UserA*"), ("UserA", "UserA*")],
+)
+def test_prefix_must_not_overlap(batch: Any, first: str, second: str) -> None:
+    fair = {"shareDistribution": [{"shareIdentifier": first}, {"shareIdentifier": second}]}
+    assert error_of(create, batch, fair=fair) == sps.MESSAGES["overlap"].format(a=first, b=second)
+
+
+def test_distinct_prefixes_are_fine(batch: Any) -> None:
+    fair = {"shareDistribution": [{"shareIdentifier": "UserA*"}, {"shareIdentifier": "UserB1"}]}
+    create(batch, fair=fair)
+
+
+def test_duplicate_identifier(batch: Any) -> None:
+    fair = {"shareDistribution": [{"shareIdentifier": "x"}, {"shareIdentifier": "x"}]}
+    assert error_of(create, batch, fair=fair) == sps.MESSAGES["duplicate"].format(value="x")
+
+
+@pytest.mark.parametrize("ident", ["*", "a*b", "a" * 256, "**"])
+def test_bad_share_identifier(batch: Any, ident: str) -> None:
+    fair = {"shareDistribution": [{"shareIdentifier": ident}]}
+    assert error_of(create, batch, fair=fair).startswith(
+        "fairsharePolicy.shareDistribution[0].shareIdentifier must be"
+    )
+
+
+def test_describe_drops_unknown_and_accepts_many(batch: Any) -> None:
+    a = create(batch, "a")
+    b = create(batch, "b")
+    found = batch.describe_scheduling_policies(arns=[b, f"{PREFIX}:scheduling-policy/ghost", a])[
+        "schedulingPolicies"
+    ]
+    assert [p["name"] for p in found] == ["b", "a"]
+
+
+def test_describe_more_than_100_rejected(batch: Any) -> None:
+    message = error_of(
+        batch.describe_scheduling_policies,
+        arns=[f"{PREFIX}:scheduling-policy/p{i}" for i in range(101)],
+    )
+    assert "at most 100" in message
+
+
+def test_list_returns_arns_only_by_name(batch: Any) -> None:
+    for name in ("c", "a", "b"):
+        create(batch, name)
+    listed = batch.list_scheduling_policies()["schedulingPolicies"]
+    assert listed == [{"arn": f"{PREFIX}:scheduling-policy/{n}"} for n in "abc"]
+
+
+def test_list_paginator(batch: Any) -> None:
+    for i in range(7):
+        create(batch, f"p{i}")
+    pages = list(
+        batch.get_paginator("list_scheduling_policies").paginate(PaginationConfig={"PageSize": 3})
+    )
+    assert [len(p["schedulingPolicies"]) for p in pages] == [3, 3, 1]
+    arns = [e["arn"] for p in pages for e in p["schedulingPolicies"]]
+    assert arns == [f"{PREFIX}:scheduling-policy/p{i}" for i in range(7)]
+
+
+def test_update_replaces_the_body(batch: Any) -> None:
+    arn = create(batch)
+    out = batch.update_scheduling_policy(arn=arn, fairsharePolicy={"computeReservation": 10})
+    assert set(out) == {"ResponseMetadata"}
+    assert describe(batch, arn)["fairsharePolicy"] == {"computeReservation": 10}
+
+
+def test_update_cannot_change_kind(batch: Any) -> None:
+    arn = create(batch)
+    message = error_of(
+        batch.update_scheduling_policy,
+        arn=arn,
+        quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"},
+    )
+    assert message == sps.MESSAGES["kind_change"].format(
+        old="fairsharePolicy", new="quotaSharePolicy"
+    )
+    assert describe(batch, arn)["fairsharePolicy"] == FAIR
+
+
+def test_rejected_update_changes_nothing(batch: Any) -> None:
+    arn = create(batch)
+    error_of(batch.update_scheduling_policy, arn=arn, fairsharePolicy={"computeReservation": 100})
+    assert describe(batch, arn)["fairsharePolicy"] == FAIR
+
+
+def test_update_and_delete_unknown(batch: Any) -> None:
+    ghost = f"{PREFIX}:scheduling-policy/ghost"
+    expected = sps.MESSAGES["not_found"].format(ref=ghost)
+    assert error_of(batch.update_scheduling_policy, arn=ghost, fairsharePolicy={}) == expected
+    assert error_of(batch.delete_scheduling_policy, arn=ghost) == expected
+
+
+def test_delete_refused_while_used(batch: Any) -> None:
+    arn = create(batch)
+    batch.create_compute_environment(
+        computeEnvironmentName="ce",
+        type="MANAGED",
+        computeResources={
+            "type": "FARGATE",
+            "maxvCpus": 4,
+            "subnets": ["s"],
+            "securityGroupIds": ["sg"],
+        },
+    )
+    batch.create_job_queue(
+        jobQueueName="q",
+        priority=1,
+        schedulingPolicyArn=arn,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
+    )
+    assert error_of(batch.delete_scheduling_policy, arn=arn) == sps.MESSAGES["in_use"].format(
+        name="p", queue="q"
+    )
+
+
+def test_delete_then_gone(batch: Any) -> None:
+    arn = create(batch)
+    assert set(batch.delete_scheduling_policy(arn=arn)) == {"ResponseMetadata"}
+    assert batch.list_scheduling_policies()["schedulingPolicies"] == []
+    assert batch.describe_scheduling_policies(arns=[arn])["schedulingPolicies"] == []
+
+
+def test_weights_for_the_engine(mock: Any, batch: Any) -> None:
+    create(
+        batch,
+        fair={
+            "shareDistribution": [
+                {"shareIdentifier": "a", "weightFactor": 0.25},
+                {"shareIdentifier": "u*", "weightFactor": 2.0},
+            ]
+        },
+    )
+    policy = mock.backend().scheduling_policies["p"]
+    assert policy.weight_of("a") == 0.25
+    assert policy.weight_of("zzz") == 1.0
+    assert policy.weight_of("u1", active={"u1", "u2", "a"}) == 4.0
+    assert policy.weight_of("u3") == 2.0

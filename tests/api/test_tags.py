@@ -1,0 +1,252 @@
+"""TagResource / UntagResource / ListTagsForResource on every taggable resource (§18.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from batchmock.backend import tags as tagmod
+from batchmock.errors import ClientException
+from tests.support import make_ce, make_env, make_job_definition, make_queue
+
+PREFIX = "arn:aws:batch:us-east-1:123456789012"
+
+
+def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    assert info.value.response["Error"]["Code"] == "ClientException"
+    message: str = info.value.response["Error"]["Message"]
+    return message
+
+
+def _ce(batch: Any) -> str:
+    return make_ce(batch)
+
+
+def _queue(batch: Any) -> str:
+    make_ce(batch)
+    return make_queue(batch)
+
+
+def _job_definition(batch: Any) -> str:
+    make_job_definition(batch)
+    return make_job_definition(batch)  # revision 2: tags are per revision
+
+
+def _policy(batch: Any) -> str:
+    arn: str = batch.create_scheduling_policy(name="p", fairsharePolicy={})["arn"]
+    return arn
+
+
+def _job(batch: Any) -> str:
+    make_env(batch)
+    arn: str = batch.submit_job(jobName="j", jobQueue="q", jobDefinition="jd")["jobArn"]
+    return arn
+
+
+def _consumable(batch: Any) -> str:
+    arn: str = batch.create_consumable_resource(consumableResourceName="lic", totalQuantity=3)[
+        "consumableResourceArn"
+    ]
+    return arn
+
+
+MAKERS: dict[str, Callable[[Any], str]] = {
+    "compute-environment": _ce,
+    "job-queue": _queue,
+    "job-definition": _job_definition,
+    "scheduling-policy": _policy,
+    "job": _job,
+    "consumable-resource": _consumable,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MAKERS))
+def test_tag_list_untag_round_trip(batch: Any, kind: str) -> None:
+    arn = MAKERS[kind](batch)
+    assert f":{kind}/" in arn
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}
+    out = batch.tag_resource(resourceArn=arn, tags={"a": "1", "b": "2", "empty": ""})
+    assert set(out) == {"ResponseMetadata"}
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {
+        "a": "1",
+        "b": "2",
+        "empty": "",
+    }
+    # adds or overwrites, leaves the rest alone
+    batch.tag_resource(resourceArn=arn, tags={"a": "new", "c": "3"})
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {
+        "a": "new",
+        "b": "2",
+        "c": "3",
+        "empty": "",
+    }
+    out = batch.untag_resource(resourceArn=arn, tagKeys=["b", "empty", "not-there"])
+    assert set(out) == {"ResponseMetadata"}
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"a": "new", "c": "3"}
+
+
+def test_tags_show_in_describe(batch: Any) -> None:
+    arn = make_ce(batch)
+    batch.tag_resource(resourceArn=arn, tags={"team": "x"})
+    detail = batch.describe_compute_environments()["computeEnvironments"][0]
+    assert detail["tags"] == {"team": "x"}
+    batch.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert "tags" not in batch.describe_compute_environments()["computeEnvironments"][0]
+
+
+def test_job_definition_tags_belong_to_one_revision(batch: Any) -> None:
+    first = make_job_definition(batch)
+    second = make_job_definition(batch)
+    batch.tag_resource(resourceArn=second, tags={"rev": "2"})
+    assert batch.list_tags_for_resource(resourceArn=first)["tags"] == {}
+    bare = second.rsplit(":", 1)[0]
+    assert error_of(batch.list_tags_for_resource, resourceArn=bare) == (
+        tagmod.MESSAGES["not_found"].format(arn=bare)
+    )
+
+
+def test_empty_tag_map_rejected(batch: Any) -> None:
+    arn = make_ce(batch)
+    # botocore sends an empty map (it does not check map sizes): the server must refuse it
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={})
+    assert "tags" in message
+    assert "1" in message
+
+
+def test_more_than_fifty_tags_rejected(batch: Any) -> None:
+    arn = make_ce(batch)
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={f"k{i}": "v" for i in range(51)})
+    assert "tags" in message
+    assert "50" in message
+
+
+def test_fifty_in_total_at_most(batch: Any) -> None:
+    arn = make_ce(batch)
+    batch.tag_resource(resourceArn=arn, tags={f"k{i}": "v" for i in range(40)})
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={f"n{i}": "v" for i in range(11)})
+    assert message == tagmod.MESSAGES["total"].format(member="tags", limit=50, arn=arn, count=51)
+    assert len(batch.list_tags_for_resource(resourceArn=arn)["tags"]) == 40
+
+
+def test_key_and_value_lengths(batch: Any) -> None:
+    arn = make_ce(batch)
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={"k" * 129: "v"})
+    assert "tags" in message
+    assert "128" in message
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={"k": "v" * 257})
+    assert "tags" in message
+    assert "256" in message
+    batch.tag_resource(resourceArn=arn, tags={"k" * 128: "v" * 256})
+
+
+@pytest.mark.parametrize("key", ["aws:owner", "AWS:owner"])
+def test_reserved_prefix_rejected(batch: Any, key: str) -> None:
+    arn = make_ce(batch)
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={key: "x", "ok": "y"})
+    assert message == tagmod.MESSAGES["reserved"].format(member="tags", key=key)
+    # nothing was stored: the request failed as a whole
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}
+
+
+def test_reserved_prefix_rejected_at_creation(batch: Any) -> None:
+    message = error_of(
+        batch.create_scheduling_policy, name="p", fairsharePolicy={}, tags={"aws:x": "y"}
+    )
+    assert message == tagmod.MESSAGES["reserved"].format(member="tags", key="aws:x")
+    assert batch.list_scheduling_policies()["schedulingPolicies"] == []
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        f"{PREFIX}:compute-environment/ghost",
+        f"{PREFIX}:job-queue/ghost",
+        f"{PREFIX}:job-definition/ghost:1",
+        f"{PREFIX}:scheduling-policy/ghost",
+        f"{PREFIX}:job/00000000-0000-0000-0000-000000000000",
+        f"{PREFIX}:unknown-kind/x",
+        "arn:aws:s3:::bucket",
+        "not-an-arn",
+    ],
+)
+def test_unknown_resource_named_in_error(batch: Any, arn: str) -> None:
+    expected = tagmod.MESSAGES["not_found"].format(arn=arn)
+    assert error_of(batch.list_tags_for_resource, resourceArn=arn) == expected
+    assert error_of(batch.tag_resource, resourceArn=arn, tags={"a": "b"}) == expected
+    assert error_of(batch.untag_resource, resourceArn=arn, tagKeys=["a"]) == expected
+
+
+def test_resource_of_another_region_or_account_is_unknown(batch: Any) -> None:
+    make_ce(batch)
+    for arn in (
+        "arn:aws:batch:eu-west-1:123456789012:compute-environment/ce",
+        "arn:aws:batch:us-east-1:999999999999:compute-environment/ce",
+    ):
+        assert error_of(batch.list_tags_for_resource, resourceArn=arn) == (
+            tagmod.MESSAGES["not_found"].format(arn=arn)
+        )
+
+
+@pytest.mark.parametrize("suffix", [":0", "#1"])
+def test_child_and_node_job_arns_rejected(batch: Any, suffix: str) -> None:
+    arn = f"{PREFIX}:job/00000000-0000-0000-0000-000000000000{suffix}"
+    assert error_of(batch.tag_resource, resourceArn=arn, tags={"a": "b"}) == (
+        tagmod.MESSAGES["child"].format(arn=arn)
+    )
+
+
+def test_array_child_of_a_real_job_rejected(batch: Any) -> None:
+    make_env(batch)
+    job = batch.submit_job(
+        jobName="j", jobQueue="q", jobDefinition="jd", arrayProperties={"size": 2}
+    )
+    child = f"{job['jobArn']}:1"
+    assert error_of(batch.list_tags_for_resource, resourceArn=child) == (
+        tagmod.MESSAGES["child"].format(arn=child)
+    )
+    batch.tag_resource(resourceArn=job["jobArn"], tags={"parent": "yes"})
+    assert batch.list_tags_for_resource(resourceArn=job["jobArn"])["tags"] == {"parent": "yes"}
+
+
+def test_validate_tags_helper_used_by_creates() -> None:
+    """The backend's own checks, for callers that bypass the wire layer (e.g. Create*)."""
+    with pytest.raises(ClientException, match="between 1 and 50"):
+        tagmod.validate_tags("tags", {})
+    with pytest.raises(ClientException, match="1-128 characters"):
+        tagmod.validate_tags("tags", {"k" * 129: "v"})
+    with pytest.raises(ClientException, match="at most 256"):
+        tagmod.validate_tags("tags", {"k": "v" * 257})
+    assert tagmod.validate_tags("tags", {"k": ""}) == {"k": ""}
+
+
+def test_untag_key_limits(batch: Any) -> None:
+    arn = make_ce(batch)
+    message = error_of(batch.untag_resource, resourceArn=arn, tagKeys=[f"k{i}" for i in range(51)])
+    assert "tagKeys" in message
+    assert "50" in message
+    message = error_of(batch.untag_resource, resourceArn=arn, tagKeys=["aws:x"])
+    assert message == tagmod.MESSAGES["reserved"].format(member="tagKeys", key="aws:x")
+
+
+def test_deleting_a_resource_deletes_its_tags(batch: Any) -> None:
+    arn = _policy(batch)
+    batch.tag_resource(resourceArn=arn, tags={"a": "b"})
+    batch.delete_scheduling_policy(arn=arn)
+    assert error_of(batch.list_tags_for_resource, resourceArn=arn) == (
+        tagmod.MESSAGES["not_found"].format(arn=arn)
+    )
+    assert _policy(batch) == arn
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}
+
+
+def test_names_with_special_characters_survive_the_path(batch: Any) -> None:
+    arn = make_ce(batch, name="a_b-C")
+    batch.tag_resource(resourceArn=arn, tags={"k/with:odd chars": "v=1&2"})
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"k/with:odd chars": "v=1&2"}
+    batch.untag_resource(resourceArn=arn, tagKeys=["k/with:odd chars"])
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}
