@@ -59,3 +59,6 @@ class MockOptions:
     ``"element"`` replaces only command elements that are exactly ``Ref::name`` (every AWS
     example); ``"substring"`` also replaces placeholders inside longer elements
     (``s3://b/Ref::key``). A placeholder without a parameter stays literal either way."""
+    fargate_requires_execution_role: bool = True
+    """RegisterJobDefinition refuses a Fargate definition without ``executionRoleArn``, as the
+    model's text says it must have one (§10.5); False accepts it."""
