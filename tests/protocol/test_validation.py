@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import botocore.session
 import pytest
+from botocore.exceptions import ClientError
 from botocore.model import ServiceModel, Shape
 
+from batchmock import mock_batch
 from batchmock.errors import ClientException
 from batchmock.protocol.validation import MAX_LISTED_ERRORS, validate, validator_for
 
@@ -490,3 +493,94 @@ def test_timestamps_blobs_documents_and_recursive_shapes() -> None:
         "^[a-z]{2}-[0-9]+$; Value null at 'tree.children.1.member.children.2.member.label' failed "
         "to satisfy constraint: Member must not be null"
     )
+
+
+# --- through boto3: constraints botocore does not check client-side reach the mock ---
+
+
+def client_error(call: Any, **kwargs: Any) -> Any:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    error = caught.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Code"] == "ClientException"
+    return caught.value
+
+
+def test_boto3_a_bad_enum_in_a_retry_strategy_is_rejected_and_nothing_registered() -> None:
+    with mock_batch():
+        batch = boto3.client("batch", region_name="us-east-1")
+        error = client_error(
+            batch.register_job_definition,
+            jobDefinitionName="jd",
+            type="container",
+            containerProperties={"image": "busybox", "vcpus": 1, "memory": 128},
+            retryStrategy={"attempts": 1, "evaluateOnExit": [{"action": "bogus"}]},
+        )
+        assert isinstance(error, batch.exceptions.ClientException)
+        assert error.response["Error"]["Message"] == (
+            "1 validation error detected: Value 'bogus' at "
+            "'retryStrategy.evaluateOnExit.1.member.action' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [RETRY, EXIT]"
+        )
+        assert batch.describe_job_definitions()["jobDefinitions"] == []
+
+
+def test_boto3_more_than_50_tags_are_rejected_and_the_tags_kept() -> None:
+    with mock_batch():
+        batch = boto3.client("batch", region_name="us-east-1")
+        arn = batch.create_compute_environment(
+            computeEnvironmentName="ce", type="UNMANAGED", tags={"keep": "me"}
+        )["computeEnvironmentArn"]
+        error = client_error(
+            batch.tag_resource, resourceArn=arn, tags={f"k{i}": "v" for i in range(51)}
+        )
+        assert isinstance(error, batch.exceptions.ClientException)
+        assert error.response["Error"]["Message"].endswith(
+            "at 'tags' failed to satisfy constraint: "
+            "Member must have length less than or equal to 50"
+        )
+        assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"keep": "me"}
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs", "fragment"),
+    [
+        (
+            "create_compute_environment",
+            {"computeEnvironmentName": "ce", "type": "SOMETIMES"},
+            "Value 'SOMETIMES' at 'type' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [MANAGED, UNMANAGED]",
+        ),
+        (
+            "submit_job",
+            {"jobName": "j", "jobQueue": "q", "jobDefinition": "d", "tags": {"team": "v" * 300}},
+            "at 'tags.team' failed to satisfy constraint: "
+            "Member must have length less than or equal to 256",
+        ),
+        (
+            "update_compute_environment",
+            {"computeEnvironment": "ce", "updatePolicy": {"jobExecutionTimeoutMinutes": 999}},
+            "Value '999' at 'updatePolicy.jobExecutionTimeoutMinutes' failed to satisfy "
+            "constraint: Member must have value less than or equal to 360",
+        ),
+        (
+            "untag_resource",
+            {
+                "resourceArn": "arn:aws:batch:us-east-1:123456789012:job-queue/q",
+                "tagKeys": [f"k{i}" for i in range(51)],
+            },
+            "at 'tagKeys' failed to satisfy constraint: "
+            "Member must have length less than or equal to 50",
+        ),
+    ],
+)
+def test_boto3_constraints_botocore_lets_through_are_named(
+    call: str, kwargs: dict[str, Any], fragment: str
+) -> None:
+    with mock_batch():
+        batch = boto3.client("batch", region_name="us-east-1")
+        error = client_error(getattr(batch, call), **kwargs)
+        message = error.response["Error"]["Message"]
+        assert message.startswith("1 validation error detected: ")
+        assert fragment in message
