@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from botocore.awsrequest import AWSResponse, HeadersDict
 
 from batchmock import interceptor, routing
-from batchmock.moto_bridge import MotoBridge
+from batchmock.moto_bridge import MotoBridge, mark_answered
 from batchmock.options import Delays, MockOptions
 from batchmock.protocol import wire
 
@@ -191,9 +191,12 @@ class BatchMock:
             status, headers, body = self.handle(
                 request.method, parts.path, parts.query, request.headers, request.body, host
             )
+            mark_answered(request)
             return AWSResponse(request.url, status, HeadersDict(headers), _Body(body))
         if self.options.route_to_moto and not local_unowned:
             response: AWSResponse | None = self._moto.handle(event_name, request)
+            if response is not None:
+                mark_answered(request)
             return response
         return None
 

@@ -7,7 +7,37 @@ with the mock.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
+
+# botocore calls *every* before-send handler and keeps the first answer, so moto's handler, when a
+# client carries it, would execute again each request batchmock already answered (a Batch request
+# against moto's own Batch backend; a non-Batch one a second time, with its body stream already
+# read). Answered requests are marked, and moto's stubber is taught to pass over marked ones.
+_ANSWERED = "_batchmock_answered"
+
+
+def mark_answered(request: Any) -> None:
+    """Record that batchmock answered ``request``, so moto's handler leaves it alone."""
+    setattr(request, _ANSWERED, True)
+    if "moto.core.models" in sys.modules:
+        _guard_moto()
+
+
+def _guard_moto() -> None:
+    from moto.core.models import botocore_stubber
+
+    original = botocore_stubber.process_request
+    if getattr(original, "_batchmock_guard", False):
+        return
+
+    def process_request(request: Any) -> Any:
+        if getattr(request, _ANSWERED, False):
+            return None
+        return original(request)
+
+    process_request._batchmock_guard = True  # type: ignore[attr-defined]
+    botocore_stubber.process_request = process_request  # type: ignore[method-assign]
 
 
 class MotoBridge:

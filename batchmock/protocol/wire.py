@@ -54,7 +54,8 @@ def parse(method: str, path: str, query: str, body: bytes | str | None) -> tuple
     if query:
         _merge_query(op, parse_qs(query, keep_blank_values=True), params)
     validator_for(op)(params)
-    return op.name, params
+    # An explicit null means "absent" to AWS: handlers never see None inputs.
+    return op.name, serialize.prune(params)
 
 
 def _decode_body(body: bytes | str | None) -> dict[str, Any]:

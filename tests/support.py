@@ -1,0 +1,60 @@
+"""Small builders shared by tests: a working compute environment, queue and job definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def make_ce(batch: Any, name: str = "ce", max_vcpus: int = 16, **kwargs: Any) -> str:
+    """Create a managed EC2 compute environment and return its ARN."""
+    resources = {
+        "type": "EC2",
+        "maxvCpus": max_vcpus,
+        "minvCpus": 0,
+        "subnets": ["subnet-1"],
+        "securityGroupIds": ["sg-1"],
+        "instanceRole": "ecsInstanceRole",
+        "instanceTypes": ["optimal"],
+    }
+    resources.update(kwargs.pop("computeResources", {}))
+    arn: str = batch.create_compute_environment(
+        computeEnvironmentName=name, type="MANAGED", computeResources=resources, **kwargs
+    )["computeEnvironmentArn"]
+    return arn
+
+
+def make_queue(
+    batch: Any, name: str = "q", ce: str = "ce", priority: int = 1, **kwargs: Any
+) -> str:
+    """Create an enabled job queue over one compute environment and return its ARN."""
+    arn: str = batch.create_job_queue(
+        jobQueueName=name,
+        priority=priority,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": ce}],
+        **kwargs,
+    )["jobQueueArn"]
+    return arn
+
+
+def make_job_definition(batch: Any, name: str = "jd", vcpus: int = 1, **kwargs: Any) -> str:
+    """Register a container job definition and return its ARN."""
+    container = {
+        "image": "busybox",
+        "command": ["echo", "hello"],
+        "resourceRequirements": [
+            {"type": "VCPU", "value": str(vcpus)},
+            {"type": "MEMORY", "value": "512"},
+        ],
+    }
+    container.update(kwargs.pop("containerProperties", {}))
+    arn: str = batch.register_job_definition(
+        jobDefinitionName=name, type="container", containerProperties=container, **kwargs
+    )["jobDefinitionArn"]
+    return arn
+
+
+def make_env(batch: Any, max_vcpus: int = 16) -> None:
+    """A compute environment ``ce``, a queue ``q`` and a job definition ``jd``."""
+    make_ce(batch, max_vcpus=max_vcpus)
+    make_queue(batch)
+    make_job_definition(batch)
