@@ -55,7 +55,11 @@ def current() -> BatchMock | None:
 
 def patch_client(client: BaseClient) -> None:
     """Route a client made before ``import batchmock`` through batchmock too."""
-    client.meta.events.register_first("before-send", before_send, unique_id=_UNIQUE_ID)
+    client.meta.events.register_first(
+        "before-send",
+        before_send,  # type: ignore[arg-type]
+        unique_id=_UNIQUE_ID,
+    )
 
 
 def _install() -> None:

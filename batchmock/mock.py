@@ -168,7 +168,7 @@ class BatchMock:
             test.addCleanup(mock.stop)
             original(test)
 
-        cls.setUp = set_up  # type: ignore[method-assign]
+        cls.setUp = set_up  # type: ignore[method-assign,assignment]
         return cls
 
     def _decorate_class(self, cls: type) -> type:
@@ -182,9 +182,7 @@ class BatchMock:
         """The interceptor's question: answer ``request`` (an AWSPreparedRequest), or None."""
         parts = urlsplit(request.url)
         host = parts.netloc
-        local_unowned = routing.is_loopback(host) and not routing.owns_url(
-            request.url, self._owned
-        )
+        local_unowned = routing.is_loopback(host) and not routing.owns_url(request.url, self._owned)
         if event_name.startswith("before-send.batch."):
             if local_unowned:
                 return None  # a real server on this machine (e.g. batchmock's own) answers
@@ -192,7 +190,12 @@ class BatchMock:
                 request.method, parts.path, parts.query, request.headers, request.body, host
             )
             mark_answered(request)
-            return AWSResponse(request.url, status, HeadersDict(headers), _Body(body))
+            return AWSResponse(
+                request.url,
+                status,
+                HeadersDict(headers),  # type: ignore[arg-type]
+                _Body(body),
+            )
         if self.options.route_to_moto and not local_unowned:
             response: AWSResponse | None = self._moto.handle(event_name, request)
             if response is not None:

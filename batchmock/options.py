@@ -54,6 +54,23 @@ class MockOptions:
     delays: Delays = field(default_factory=Delays)
     auto_advance: bool = True
     """Each DescribeJobs/ListJobs call moves the virtual clock one step (polling loops progress)."""
+    start_time: float | None = None
+    """Epoch seconds the virtual clock starts at; None (the default) is the wall time when the
+    mock starts. Pin it for timestamps that are the same on every run."""
+    backfill: bool = False
+    """§14.1 [inferred]: a RUNNABLE job at the head of a FIFO queue that cannot be placed blocks
+    the jobs behind it (False, the default); True lets later jobs that fit use the free room."""
+    retry_on_timeout: bool = False
+    """§8.4: a job stopped by its timeout is not retried (False, the default, as AWS documents);
+    True sends it through the retry strategy like any other failed attempt."""
+    cancel_pending: str = "immediate"
+    """§16.2 [inferred]: when CancelJob fails a PENDING job: ``"immediate"`` (the default) or
+    ``"after_dependencies"`` (it stays PENDING until its dependencies have finished, as the
+    API reference describes)."""
+    cancel_runnable: str = "immediate"
+    """§16.5: when CancelJob fails a RUNNABLE job: ``"immediate"`` (the default, the current
+    API text) or ``"at_head"`` (it stays RUNNABLE until it reaches the head of its queue, as
+    older API texts say)."""
     ref_substitution: str = "element"
     """How SubmitJob substitutes ``Ref::name`` parameters into a command (§10.9, [inferred]):
     ``"element"`` replaces only command elements that are exactly ``Ref::name`` (every AWS

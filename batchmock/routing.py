@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 _BATCH_HOST = re.compile(r"^batch(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
@@ -23,14 +24,14 @@ def is_loopback(host: str) -> bool:
     return bool(_LOOPBACK.match(host))
 
 
-def signer_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+def signer_of(headers: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The access key id and region of a SigV4 ``Authorization`` header, if signed."""
-    auth = headers.get("Authorization") or headers.get("authorization")
+    auth: Any = headers.get("Authorization") or headers.get("authorization")
     if not auth:
         return None, None
     if isinstance(auth, bytes):
         auth = auth.decode("latin-1")
-    found = _CREDENTIAL.search(auth)
+    found = _CREDENTIAL.search(str(auth))
     return (found.group(1), found.group(2)) if found else (None, None)
 
 

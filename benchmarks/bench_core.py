@@ -28,7 +28,8 @@ def bench_control_plane_call() -> None:
         client = mock.client()
         client.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
         client.create_job_queue(
-            jobQueueName="q", priority=1,
+            jobQueueName="q",
+            priority=1,
             computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
         )
         kwargs = {
@@ -62,8 +63,10 @@ def bench_enter_exit() -> None:
             boto3.client("batch", region_name="us-east-1")
 
     t_ours, t_bare = median_of(ours, 21), median_of(bare, 21)
-    print(f"{'mock_batch enter+client+exit':<58} {t_ours * 1e3:10.3f} ms (target <= 10 ms)"
-          f"{'  ok' if t_ours <= 0.010 else '  OVER TARGET'}")
+    print(
+        f"{'mock_batch enter+client+exit':<58} {t_ours * 1e3:10.3f} ms (target <= 10 ms)"
+        f"{'  ok' if t_ours <= 0.010 else '  OVER TARGET'}"
+    )
     report("  same, vs creating the client alone", t_ours, t_bare, None)
     report("  moto mock_aws enter+client+exit, vs mock_batch", median_of(moto, 7), t_ours, None)
 
@@ -89,10 +92,14 @@ def bench_import() -> None:
     t_ours = min(_run(ours) for _ in range(3))
     t_moto = min(_run(moto) for _ in range(3))
     extra = t_ours - t_boto
-    print(f"{'import batchmock + first mocked call, over import boto3':<58} "
-          f"{extra * 1e3:10.1f} ms (target <= 400 ms){'  ok' if extra <= 0.4 else '  OVER TARGET'}")
-    print(f"{'  moto: import moto + first mocked call, over import boto3':<58} "
-          f"{(t_moto - t_boto) * 1e3:10.1f} ms")
+    print(
+        f"{'import batchmock + first mocked call, over import boto3':<58} "
+        f"{extra * 1e3:10.1f} ms (target <= 400 ms){'  ok' if extra <= 0.4 else '  OVER TARGET'}"
+    )
+    print(
+        f"{'  moto: import moto + first mocked call, over import boto3':<58} "
+        f"{(t_moto - t_boto) * 1e3:10.1f} ms"
+    )
 
 
 if __name__ == "__main__":

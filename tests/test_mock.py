@@ -48,7 +48,7 @@ def test_context_manager_yields_the_controller() -> None:
         assert isinstance(mock, BatchMock)
         assert current() is mock
         _create_ce(mock.client())
-        assert [c for c in mock.backend().compute_environments] == ["ce"]
+        assert list(mock.backend().compute_environments) == ["ce"]
     assert current() is None
 
 
@@ -61,9 +61,13 @@ def test_state_is_dropped_on_exit() -> None:
 
 def test_state_is_dropped_when_the_test_fails() -> None:
     mock = mock_batch()
-    with pytest.raises(ZeroDivisionError), mock:
-        _create_ce(boto3.client("batch", region_name="us-east-1"))
-        _ = 1 / 0
+    def failing_test() -> None:
+        with mock:
+            _create_ce(boto3.client("batch", region_name="us-east-1"))
+            _ = 1 / 0
+
+    with pytest.raises(ZeroDivisionError):
+        failing_test()
     assert not mock.active
     assert current() is None
     with mock_batch():

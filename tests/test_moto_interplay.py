@@ -21,8 +21,10 @@ def _moto_batch_is_empty() -> bool:
 def _use_both() -> None:
     batch = boto3.client("batch", region_name="us-east-1")
     batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
-    assert [c["computeEnvironmentName"] for c in
-            batch.describe_compute_environments()["computeEnvironments"]] == ["ce"]
+    assert [
+        c["computeEnvironmentName"]
+        for c in batch.describe_compute_environments()["computeEnvironments"]
+    ] == ["ce"]
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="results")
     s3.put_object(Bucket="results", Key="k", Body=b"v")
@@ -65,21 +67,33 @@ def test_mock_batch_outside_mock_aws_inside() -> None:
 
 def test_routing_to_moto_can_be_turned_off() -> None:
     with mock_batch(route_to_moto=False) as mock:
-        request: Any = type("R", (), {"url": "https://s3.amazonaws.com/b", "method": "GET",
-                                      "headers": {}, "body": b""})()
+        request: Any = type(
+            "R",
+            (),
+            {"url": "https://s3.amazonaws.com/b", "method": "GET", "headers": {}, "body": b""},
+        )()
         assert mock.intercept("before-send.s3.ListObjects", request) is None
         assert not mock._moto.started
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:7000", "localhost:7000"])
 def test_batch_requests_to_unowned_loopback_endpoints_pass_through(host: str) -> None:
-    request: Any = type("R", (), {"url": f"http://{host}/v1/describejobqueues",
-                                  "method": "POST", "headers": {}, "body": b"{}"})()
+    request: Any = type(
+        "R",
+        (),
+        {
+            "url": f"http://{host}/v1/describejobqueues",
+            "method": "POST",
+            "headers": {},
+            "body": b"{}",
+        },
+    )()
     with mock_batch() as mock:
         assert mock.intercept("before-send.batch.DescribeJobQueues", request) is None
     with mock_batch(endpoint_url=f"http://{host}") as owner:
         response = owner.intercept("before-send.batch.DescribeJobQueues", request)
-        assert response is not None and response.status_code == 200
+        assert response is not None
+        assert response.status_code == 200
 
 
 def test_owned_endpoint_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,6 +108,8 @@ def test_owned_endpoint_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
 def test_batch_on_a_non_loopback_custom_endpoint_never_reaches_the_network(
     mock: BatchMock,
 ) -> None:
-    batch = boto3.client("batch", region_name="us-east-1", endpoint_url="https://batch.example.test")
+    batch = boto3.client(
+        "batch", region_name="us-east-1", endpoint_url="https://batch.example.test"
+    )
     batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
     assert list(mock.backend().compute_environments) == ["ce"]

@@ -18,8 +18,11 @@ def _dispatch_echo(operation: str, params: dict[str, Any]) -> dict[str, Any]:
 def test_route_decodes_the_percent_encoded_arn_in_the_path() -> None:
     arn = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
     status, _, body = wire.handle(
-        "GET", "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A123456789012%3Ajob-queue%2Fq",
-        "", b"", _dispatch_echo,
+        "GET",
+        "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A123456789012%3Ajob-queue%2Fq",
+        "",
+        b"",
+        _dispatch_echo,
     )
     assert status == 200
     assert json.loads(body)["tags"] == {"op": "ListTagsForResource", "resourceArn": arn}
@@ -33,8 +36,11 @@ def test_repeated_tag_keys_query_parameter_becomes_a_list() -> None:
         return {}
 
     status, _, body = wire.handle(
-        "DELETE", "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A1%3Ajob%2Fx",
-        "tagKeys=a&tagKeys=b", None, dispatch,
+        "DELETE",
+        "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A1%3Ajob%2Fx",
+        "tagKeys=a&tagKeys=b",
+        None,
+        dispatch,
     )
     assert (status, body) == (200, b"{}")
     assert seen["operation"] == "UntagResource"
@@ -43,7 +49,10 @@ def test_repeated_tag_keys_query_parameter_becomes_a_list() -> None:
 
 def test_absent_members_are_left_out_never_null() -> None:
     status, _, body = wire.handle(
-        "POST", "/v1/describejobs", "", b'{"jobs": ["a"]}',
+        "POST",
+        "/v1/describejobs",
+        "",
+        b'{"jobs": ["a"]}',
         lambda op, p: {"jobs": [{"jobId": "a", "stoppedAt": None, "attempts": []}]},
     )
     assert status == 200
@@ -53,7 +62,12 @@ def test_absent_members_are_left_out_never_null() -> None:
 @pytest.mark.parametrize(
     ("method", "path", "body", "fragment"),
     [
-        ("POST", "/v1/nosuchoperation", b"{}", "No Batch operation answers POST /v1/nosuchoperation"),
+        (
+            "POST",
+            "/v1/nosuchoperation",
+            b"{}",
+            "No Batch operation answers POST /v1/nosuchoperation",
+        ),
         ("GET", "/v1/submitjob", b"", "No Batch operation answers GET /v1/submitjob"),
         ("POST", "/v1/describejobs", b"{not json", "not valid JSON"),
         ("POST", "/v1/describejobs", b"[1, 2]", "must be a JSON object"),
@@ -74,7 +88,10 @@ def test_bad_requests_get_a_client_exception_in_aws_shape(
 def test_model_validation_runs_before_the_backend(mock: BatchMock) -> None:
     calls: list[str] = []
     status, _, raw = wire.handle(
-        "POST", "/v1/submitjob", "", b'{"jobName": "j"}',
+        "POST",
+        "/v1/submitjob",
+        "",
+        b'{"jobName": "j"}',
         lambda op, p: calls.append(op) or {},
     )
     assert status == 400

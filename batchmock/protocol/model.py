@@ -18,14 +18,14 @@ class Route:
     """The input member carried in the last path segment (the tag operations' resourceArn)."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_model() -> botocore.model.ServiceModel:
     """botocore's Batch service model (the installed version is the source of truth)."""
     loader = botocore.loaders.create_loader()
     return botocore.model.ServiceModel(loader.load_service_model("batch", "service-2"), "batch")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _routes() -> tuple[dict[tuple[str, str], Route], dict[tuple[str, str], Route]]:
     model = service_model()
     exact: dict[tuple[str, str], Route] = {}

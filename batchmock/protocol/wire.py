@@ -38,7 +38,9 @@ def handle(
         return serialize.error(exc.code, exc.status, exc.message)
 
 
-def parse(method: str, path: str, query: str, body: bytes | str | None) -> tuple[str, dict[str, Any]]:
+def parse(
+    method: str, path: str, query: str, body: bytes | str | None
+) -> tuple[str, dict[str, Any]]:
     """The operation name and its validated input members for one request."""
     found = model.route(method, path)
     if found is None:
