@@ -197,21 +197,42 @@ def _depends_on(
             continue
         if not job_id:
             raise invalid(f"{path}.jobId", MESSAGES["dep_missing_id"].format(type=kind or "jobId"))
-        other = backend.engine.get(job_id)
-        if other is None:
+        if not _exists(backend, job_id):
             raise invalid(f"{path}.jobId", MESSAGES["dep_unknown"].format(job_id=job_id))
         if kind == "N_TO_N":
-            _check_n_to_n(f"{path}.jobId", other, array_size)
+            _check_n_to_n(f"{path}.jobId", job_id, backend.engine.get(job_id), array_size)
         result.append({"jobId": job_id, "type": kind} if kind else {"jobId": job_id})
     return result
 
 
-def _check_n_to_n(member: str, other: Job, array_size: int | None) -> None:
-    other_size = None if other.is_child else other.spec.array_size
+def _exists(backend: BatchBackend, job_id: Any) -> bool:
+    """A known job, or a child/node of a known job that its parent has not spawned yet."""
+    if not isinstance(job_id, str):
+        return False
+    if backend.engine.get(job_id) is not None:
+        return True
+    for separator in (":", "#"):
+        parent_id, found, index = job_id.rpartition(separator)
+        if not found or not index.isdigit():
+            continue
+        parent = backend.engine.get(parent_id)
+        if parent is None or parent.is_child:
+            return False
+        if separator == ":":
+            count = parent.spec.array_size
+        else:
+            count = (parent.spec.node_properties or {}).get("numNodes")
+        return count is not None and int(index) < int(count)
+    return False
+
+
+def _check_n_to_n(member: str, job_id: str, other: Job | None, array_size: int | None) -> None:
+    # a child that is not spawned yet (other is None) is no array job either
+    other_size = None if other is None or other.is_child else other.spec.array_size
     if other_size != array_size:
         shown = "a job that is not an array" if other_size is None else f"size {other_size}"
         raise invalid(member, MESSAGES["dep_n_to_n"].format(
-            job_id=other.job_id, size=array_size, other=shown))
+            job_id=job_id, size=array_size, other=shown))
 
 
 def _share_identifier(backend: BatchBackend, queue: Any, share: Any) -> str | None:

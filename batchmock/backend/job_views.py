@@ -30,7 +30,7 @@ def job_detail(job: Job) -> dict[str, Any]:
         "status": job.status,
         "shareIdentifier": spec.share_identifier,
         "schedulingPriority": spec.scheduling_priority,
-        "attempts": [attempt_detail(attempt) for attempt in job.attempts],
+        "attempts": [attempt_detail(attempt, _interfaces(job)) for attempt in job.attempts],
         "statusReason": job.status_reason,
         "createdAt": job.created_at,
         "retryStrategy": spec.retry_strategy,
@@ -70,6 +70,7 @@ def job_summary(job: Job) -> dict[str, Any]:
         "statusReason": job.status_reason,
         "startedAt": job.started_at,
         "stoppedAt": job.stopped_at,
+        "scheduledAt": job.scheduled_at,
         "container": container,
         "arrayProperties": _array_detail(job),
         "nodeProperties": _node_summary(job),
@@ -77,8 +78,9 @@ def job_summary(job: Job) -> dict[str, Any]:
     }
 
 
-def attempt_detail(attempt: Attempt) -> dict[str, Any]:
-    """One AttemptDetail (§4.6)."""
+def attempt_detail(attempt: Attempt,
+                   interfaces: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """One AttemptDetail (§4.6); ``interfaces`` are a multi-node node's (§17.10)."""
     return {
         "container": {
             "containerInstanceArn": attempt.container_instance_arn,
@@ -86,6 +88,7 @@ def attempt_detail(attempt: Attempt) -> dict[str, Any]:
             "exitCode": attempt.exit_code,
             "reason": attempt.reason,
             "logStreamName": attempt.log_stream_name,
+            "networkInterfaces": interfaces,
         },
         "startedAt": attempt.started_at,
         "stoppedAt": attempt.stopped_at,
@@ -108,14 +111,9 @@ def is_array_parent(job: Job) -> bool:
 
 
 def status_summary(job: Job) -> dict[str, int]:
-    """Children per status, all seven statuses present (§5.5)."""
-    counts = getattr(job, "status_counts", None)
-    if counts is not None:
-        return {status: int(counts.get(status, 0)) for status in STATUSES}
-    summary = dict.fromkeys(STATUSES, 0)
-    for child in job.children:
-        summary[child.status] += 1
-    return summary
+    """Children per status, all seven statuses present (§5.5); the engine keeps the counters."""
+    counts = job.status_counts
+    return {status: int(counts.get(status, 0)) for status in STATUSES}
 
 
 def _array_detail(job: Job) -> dict[str, Any] | None:
@@ -194,7 +192,17 @@ def _container_detail(job: Job) -> dict[str, Any] | None:
         logStreamName=job.log_stream_name,
         containerInstanceArn=latest.container_instance_arn if latest else None,
     )
+    interfaces = _interfaces(job)
+    if interfaces:
+        container["networkInterfaces"] = interfaces
     return container
+
+
+def _interfaces(job: Job) -> list[dict[str, str]] | None:
+    """A multi-node node's network interface (§17.10); other jobs show none."""
+    if job.private_ipv4_address is None:
+        return None
+    return [{"privateIpv4Address": job.private_ipv4_address}]
 
 
 def _ecs_detail(job: Job) -> dict[str, Any] | None:

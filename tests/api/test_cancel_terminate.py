@@ -1,0 +1,113 @@
+"""CancelJob and TerminateJob through boto3: the request rules and what DescribeJobs shows (§16)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from batchmock import BatchMock, mock_batch
+from tests.support import make_env
+
+
+@pytest.fixture
+def still() -> Iterator[BatchMock]:
+    """A mock whose clock moves only when the test says so."""
+    with mock_batch(auto_advance=False) as active:
+        make_env(active.client())
+        yield active
+
+
+@pytest.fixture
+def env(still: BatchMock) -> Any:
+    return still.client()
+
+
+def submit(batch: Any, **kwargs: Any) -> str:
+    params: dict[str, Any] = {"jobName": "j", "jobQueue": "q", "jobDefinition": "jd"}
+    params.update(kwargs)
+    job_id: str = batch.submit_job(**params)["jobId"]
+    return job_id
+
+
+def describe(batch: Any, job_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+    return job
+
+
+@pytest.mark.parametrize("operation", ["cancel_job", "terminate_job"])
+def test_unknown_job_is_a_client_exception(env: Any, operation: str) -> None:
+    with pytest.raises(ClientError) as info:
+        getattr(env, operation)(jobId="no-such-job", reason="x")
+    assert info.value.response["Error"]["Code"] == "ClientException"
+    assert "no-such-job" in info.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("operation", ["cancel_job", "terminate_job"])
+def test_reason_longer_than_1024_is_rejected_and_changes_nothing(env: Any, operation: str) -> None:
+    job_id = submit(env)
+    with pytest.raises(ClientError) as info:
+        getattr(env, operation)(jobId=job_id, reason="r" * 1025)
+    assert "reason" in info.value.response["Error"]["Message"]
+    job = describe(env, job_id)
+    assert job["status"] != "FAILED"
+    assert job["isCancelled"] is False
+    assert job["isTerminated"] is False
+    getattr(env, operation)(jobId=job_id, reason="r" * 1024)
+    assert describe(env, job_id)["statusReason"] == "r" * 1024
+
+
+def test_cancel_before_running_fails_the_job_with_the_reason(env: Any) -> None:
+    job_id = submit(env)
+    assert env.cancel_job(jobId=job_id, reason="not needed")["ResponseMetadata"][
+        "HTTPStatusCode"] == 200
+    job = describe(env, job_id)
+    assert job["status"] == "FAILED"
+    assert job["statusReason"] == "not needed"
+    assert job["isCancelled"] is True
+
+
+def test_cancel_of_a_running_job_does_nothing(still: BatchMock, env: Any) -> None:
+    still.set_outcomes([{"match": {}, "duration": 600}])
+    job_id = submit(env)
+    still.advance(30)
+    assert describe(env, job_id)["status"] == "RUNNING"
+    env.cancel_job(jobId=job_id, reason="too late")
+    assert describe(env, job_id)["status"] == "RUNNING"
+
+
+def test_terminate_stops_a_running_job(still: BatchMock, env: Any) -> None:
+    still.set_outcomes([{"match": {}, "duration": 600}])
+    job_id = submit(env)
+    still.advance(30)
+    env.terminate_job(jobId=job_id, reason="stop it")
+    still.advance(60)
+    job = describe(env, job_id)
+    assert job["status"] == "FAILED"
+    assert job["statusReason"] == "stop it"
+    assert job["isTerminated"] is True
+    assert "stoppedAt" in job
+
+
+def test_cancel_of_a_finished_job_is_a_no_op(still: BatchMock, env: Any) -> None:
+    job_id = submit(env)
+    still.run_until_idle()
+    env.cancel_job(jobId=job_id, reason="late")
+    env.terminate_job(jobId=job_id, reason="late")
+    job = describe(env, job_id)
+    assert job["status"] == "SUCCEEDED"
+    assert job.get("statusReason") != "late"
+
+
+def test_child_ids_are_accepted(still: BatchMock, env: Any) -> None:
+    parent = submit(env, arrayProperties={"size": 3})
+    still.advance(1)  # the parent spawns its children
+    env.cancel_job(jobId=f"{parent}:1", reason="skip one")
+    still.run_until_idle()
+    child = describe(env, f"{parent}:1")
+    assert child["status"] == "FAILED"
+    assert child["statusReason"] == "skip one"
+    assert describe(env, f"{parent}:0")["status"] == "SUCCEEDED"
+    assert describe(env, parent)["status"] == "FAILED"
