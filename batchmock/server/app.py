@@ -1,0 +1,188 @@
+"""The server's WSGI app: Batch requests to a BatchMock, ``/_batchmock/`` to the control API,
+every other AWS request to moto's own server app, all on one port.
+
+Errors are always JSON in AWS's shape (``x-amzn-ErrorType`` and ``{"__type", "message"}``),
+never HTML: unknown Batch paths are 404, a known path with the wrong method is 405, and an
+exception inside batchmock is a 500 ``ServerException`` whose traceback goes to the log only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Response
+
+from batchmock import routing
+from batchmock.protocol import model, serialize
+from batchmock.server import control
+from batchmock.server._wsgi import INTERNAL_ERROR, TAGS_PREFIX, raw_path, read_body, respond
+
+if TYPE_CHECKING:
+    from batchmock.mock import BatchMock
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+log = logging.getLogger("batchmock.server")
+
+_SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/")
+_QUERY_SCOPE_SERVICE = re.compile(
+    r"X-Amz-Credential=[^&]*?(?:/|%2F)([a-z0-9-]+)(?:/|%2F)aws4_request"
+)
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+CONTROL_PREFIX = "/_batchmock/"
+
+
+def make_app(mock: BatchMock) -> BatchMockApp:
+    """The WSGI app serving ``mock`` (which must be active while the app answers)."""
+    return BatchMockApp(mock)
+
+
+class BatchMockApp:
+    """A WSGI callable: Batch from ``mock``, the control API, and moto for everything else."""
+
+    def __init__(self, mock: BatchMock) -> None:
+        self.mock = mock
+        self._moto: WSGIApp | None = None
+        self._moto_lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        try:
+            path = raw_path(environ)
+            if path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
+                status, headers, body = control.handle(
+                    self.mock, environ["REQUEST_METHOD"], path, read_body(environ)
+                )
+            elif is_batch_request(environ, path):
+                status, headers, body = self._batch(environ, path)
+            else:
+                return self._to_moto(environ, start_response)
+        except Exception:
+            # A bug in batchmock or moto: the client gets AWS's 500 shape, the log the traceback.
+            log.exception(
+                "Unhandled error answering %s %s",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+            )
+            status, headers, body = serialize.error(
+                "ServerException",
+                500,
+                INTERNAL_ERROR,
+            )
+        return respond(start_response, status, headers, body)
+
+    # -- Batch -------------------------------------------------------------------------------
+    def _batch(self, environ: dict[str, Any], path: str) -> serialize.Response:
+        method = environ["REQUEST_METHOD"].upper()
+        body = read_body(environ)  # read before any answer so the connection stays in sync
+        missing = route_error(method, path)
+        if missing is not None:
+            return missing
+        if not self.mock.active:
+            return serialize.error(
+                "ServerException", 500, "The mock behind this server is no longer active."
+            )
+        headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", "")}
+        return self.mock.handle(
+            method,
+            path,
+            environ.get("QUERY_STRING", ""),
+            headers,
+            body,
+            environ.get("HTTP_HOST", ""),
+        )
+
+    # -- moto --------------------------------------------------------------------------------
+    def _to_moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        app = self._moto_app()
+        if app is None:
+            status, headers, body = serialize.error(
+                "ServerException",
+                501,
+                "Only AWS Batch is served: answering other services "
+                "needs moto's server extra (pip install 'moto[server]').",
+            )
+            return respond(start_response, status, headers, body)
+        response = Response.from_app(app, environ, buffered=True)
+        if response.status_code >= 400 and response.mimetype == "text/html":
+            # moto's Flask answers unknown routes with an HTML page: give the client AWS's shape.
+            status, headers, body = serialize.error(
+                _code_for(response.status_code),
+                response.status_code,
+                f"No AWS operation answers {environ.get('REQUEST_METHOD')} "
+                f"{environ.get('PATH_INFO')} on this server.",
+            )
+            return respond(start_response, status, headers, body)
+        return response(environ, start_response)
+
+    def _moto_app(self) -> WSGIApp | None:
+        if self._moto is None:
+            with self._moto_lock:
+                if self._moto is None:
+                    try:
+                        from moto.moto_server.werkzeug_app import (
+                            DomainDispatcherApplication,
+                            create_backend_app,
+                        )
+                    except ImportError:
+                        return None
+                    self._moto = DomainDispatcherApplication(create_backend_app)
+        return self._moto
+
+
+def is_batch_request(environ: dict[str, Any], path: str) -> bool:
+    """True for a request AWS Batch would receive.
+
+    Signed requests say so in their credential scope; others by a ``batch.`` host, or by a
+    ``/v1/`` path (the Batch API's only prefix) — except ``/v1/tags/<ARN>`` of another service,
+    a path several services share.
+    """
+    auth = environ.get("HTTP_AUTHORIZATION")
+    if auth:
+        found = _SCOPE_SERVICE.search(auth)
+        return found is not None and found.group(1) == "batch"
+    query = environ.get("QUERY_STRING", "")
+    if "X-Amz-Credential=" in query:
+        found = _QUERY_SCOPE_SERVICE.search(query)
+        return found is not None and found.group(1) == "batch"
+    if routing.region_of_host(environ.get("HTTP_HOST", "")):
+        return True
+    if path.startswith(TAGS_PREFIX):
+        return _is_batch_arn(unquote(path[len(TAGS_PREFIX) :]))
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def _is_batch_arn(arn: str) -> bool:
+    parts = arn.split(":", 3)
+    return len(parts) < 3 or not arn.startswith("arn:") or parts[2] == "batch"
+
+
+def route_error(method: str, path: str) -> serialize.Response | None:
+    """404 for a path no Batch operation has, 405 for a known path with another method."""
+    if model.route(method, path) is not None:
+        return None
+    allowed = [m for m in _METHODS if model.route(m, path) is not None]
+    if allowed:
+        status, headers, body = serialize.error(
+            "MethodNotAllowedException",
+            405,
+            f"{method} is not allowed on {path}; allowed: {', '.join(allowed)}.",
+        )
+        headers["Allow"] = ", ".join(allowed)
+        return status, headers, body
+    return serialize.error(
+        "UnknownOperationException",
+        404,
+        f"No Batch operation answers {method} {path}. Batch operations are POST "
+        "/v1/<operation name in lower case>, and GET, POST or DELETE /v1/tags/<resource ARN>.",
+    )
+
+
+def _code_for(status: int) -> str:
+    return {404: "UnknownOperationException", 405: "MethodNotAllowedException"}.get(
+        status, "ClientException" if status < 500 else "ServerException"
+    )

@@ -1,0 +1,191 @@
+"""The HTTP request handler: werkzeug's, with HTTP/1.1 keep-alive and quiet request logging.
+
+werkzeug's development handler closes every connection (it cannot tell where a request body
+ends). This one always reads the whole body before the app runs, so a connection can carry the
+next request: SDK clients keep their connections, which saves a TCP handshake and a thread per
+call. Responses are buffered (every answer of this server is small) and carry Content-Length.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import socket
+import threading
+from typing import Any
+
+from werkzeug.serving import (
+    BaseWSGIServer,
+    WSGIRequestHandler,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
+
+from batchmock.server._wsgi import JSON_500
+
+log = logging.getLogger("batchmock.server")
+
+IDLE_TIMEOUT = 30.0
+"""Seconds an idle keep-alive connection is kept before the server closes it."""
+
+_MAX_BODY = 64 * 1024 * 1024
+
+
+class RequestHandler(WSGIRequestHandler):
+    """A WSGI request handler for ``werkzeug.serving.make_server`` that keeps connections open."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT
+
+    # -- connection bookkeeping: stop() closes idle connections instead of waiting on them ----
+    def setup(self) -> None:
+        """Register the connection so that :func:`close_connections` can end it."""
+        super().setup()
+        # Headers and body are two writes: without this, Nagle's algorithm and the client's
+        # delayed ACK hold the body back ~40 ms on a kept-alive connection.
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass  # not a TCP socket
+        _connections(self.server).add(self.connection)
+
+    def finish(self) -> None:
+        """Forget the connection."""
+        _connections(self.server).discard(self.connection)
+        super().finish()
+
+    # -- one request -------------------------------------------------------------------------
+    def run_wsgi(self) -> None:
+        """Answer one request; the connection stays open when the client allows it."""
+        if self.headers.get("Expect", "").lower().strip() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.environ = environ = self.make_environ()
+        try:
+            body = _read_body(environ)
+        except (OSError, ValueError):
+            self.close_connection = True
+            return
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input_terminated"] = False
+
+        status = "500 Internal Server Error"
+        headers: list[tuple[str, str]] = []
+
+        def start_response(new_status: str, new_headers: Any, exc_info: Any = None) -> Any:
+            nonlocal status, headers
+            status, headers = new_status, list(new_headers)
+            return chunks.append
+
+        chunks: list[bytes] = []
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                chunks.extend(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except Exception:
+            log.exception("Unhandled error answering %s %s", self.command, self.path)
+            status, headers, chunks = JSON_500
+            self.close_connection = True
+        self._send(status, headers, b"".join(chunks))
+
+    def _send(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for key, value in headers:
+            if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(key, value)
+        bodiless = self.command == "HEAD" or int(code) in (204, 304) or int(code) < 200
+        if not bodiless or any(k.lower() == "content-length" for k, _ in headers):
+            length = next((v for k, v in headers if k.lower() == "content-length"), None)
+            self.send_header("Content-Length", length if bodiless and length else str(len(body)))
+        self.send_header("Connection", "close" if self.close_connection else "keep-alive")
+        self.end_headers()
+        if not bodiless:
+            self.wfile.write(body)
+        self.wfile.flush()
+
+    # -- logging -----------------------------------------------------------------------------
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One line per request, at DEBUG (werkzeug would print each one to stderr)."""
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug('%s "%s" %s %s', self.address_string(), self.requestline, code, size)
+
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        """Connection-level events (a client hanging up, an idle timeout), at DEBUG."""
+        log.debug(format, *args)
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    stream = environ["wsgi.input"]
+    if environ.get("wsgi.input_terminated"):
+        parts: list[bytes] = []  # chunked: the dechunking stream ends with the body
+        size = 0
+        while size <= _MAX_BODY:
+            part = stream.read(65536)
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+        data = b"".join(parts)
+    else:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length < 0 or length > _MAX_BODY:
+            raise ValueError(f"request body of {length} bytes")
+        data = stream.read(length) if length else b""
+        if len(data) < length:
+            raise OSError("the client closed the connection inside the request body")
+    if len(data) > _MAX_BODY:
+        raise ValueError("request body too large")
+    body: bytes = data
+    return body
+
+
+def make_wsgi_server(host: str, port: int, app: Any) -> BaseWSGIServer:
+    """A threaded werkzeug server with :class:`RequestHandler`, bound to ``host:port``.
+
+    We bind the socket ourselves: werkzeug reports a busy port by printing and calling
+    ``sys.exit``, where a library must raise ``OSError``.
+    """
+    family = select_address_family(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(get_sockaddr(host, port, family))
+        sock.listen(128)
+        return make_server(
+            host, port, app, threaded=True, request_handler=RequestHandler, fd=sock.fileno()
+        )
+    finally:
+        sock.close()  # the server holds its own duplicate of the descriptor
+
+
+def bound_port(server: BaseWSGIServer) -> int:
+    """The port a server listens on (the one the system picked for port 0)."""
+    return int(server.server_address[1])
+
+
+_registry_lock = threading.Lock()
+
+
+def _connections(server: Any) -> set[socket.socket]:
+    found: set[socket.socket] | None = getattr(server, "batchmock_connections", None)
+    if found is None:
+        with _registry_lock:
+            found = getattr(server, "batchmock_connections", None)
+            if found is None:
+                found = set()
+                server.batchmock_connections = found
+    return found
+
+
+def close_connections(server: BaseWSGIServer) -> None:
+    """End every open connection of a stopped server (idle keep-alive ones would linger)."""
+    for conn in list(_connections(server)):
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed by the client
