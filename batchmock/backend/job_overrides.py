@@ -47,7 +47,9 @@ def apply_container_overrides(
     type; the deprecated ``vcpus``/``memory`` are refused on Fargate and where the definition
     gave the same resource as a requirement. ``member`` is the override's path for messages.
     """
-    effective = copy.deepcopy(dict(base))
+    # Shallow: definitions never change after registration, and every member an override or
+    # the Ref:: substitution changes is replaced by a new object, never edited in place.
+    effective = dict(base)
     if not overrides:
         return effective
     if not isinstance(overrides, Mapping):

@@ -249,17 +249,29 @@ def _share_identifier(backend: BatchBackend, queue: Any, share: Any) -> str | No
         raise invalid("shareIdentifier", MESSAGES["share_forbidden"].format(queue=queue.name))
     if not isinstance(share, str) or not SHARE_IDENTIFIER_RE.fullmatch(share):
         raise invalid("shareIdentifier", MESSAGES["share_pattern"].format(value=share))
-    active: set[str] = set()
-    for status in ACTIVE_STATUSES:
-        for job in backend.engine.jobs_in_queue(queue.name, status):
-            if job.spec.share_identifier is not None:
-                active.add(job.spec.share_identifier)
-                if share in active:
-                    return share
-    if len(active) >= MAX_ACTIVE_SHARES:
+    if _active_shares_full(backend, queue, share):
         raise invalid("shareIdentifier", MESSAGES["share_limit"].format(
             queue=queue.name, limit=MAX_ACTIVE_SHARES))
     return share
+
+
+def _active_shares_full(backend: BatchBackend, queue: Any, share: str) -> bool:
+    """True when ``share`` would be a 501st active share identifier of the queue (§11.5).
+
+    Active means a job in SUBMITTED through RUNNING (the decay window is not counted). The
+    walk stops as soon as the answer is known.
+    """
+    active: set[str] = set()
+    for status in ACTIVE_STATUSES:
+        for job in backend.engine.jobs_in_queue(queue.name, status):
+            other = job.spec.share_identifier
+            if other == share:
+                return False
+            if other is not None:
+                active.add(other)
+                if len(active) >= MAX_ACTIVE_SHARES:
+                    return True
+    return False
 
 
 def _consumable(

@@ -454,3 +454,16 @@ def test_ecs_override_rules(env: Any) -> None:
             {"name": "main", "environment": [{"name": "AWS_BATCH_X", "value": "1"}]}]}]})
     rejected(env, "containerOverrides", jobDefinition="ecs",
              containerOverrides={"command": ["x"]})
+
+
+def test_a_queue_allows_500_active_share_identifiers() -> None:
+    with mock_batch(auto_advance=False) as still:
+        batch = still.client()
+        make_env(batch)
+        _fair_share_queue(batch)
+        for i in range(500):
+            submit(batch, jobQueue="fair", shareIdentifier=f"s{i}")
+        rejected(batch, "500 active share identifiers", jobQueue="fair", shareIdentifier="s500")
+        submit(batch, jobQueue="fair", shareIdentifier="s499")  # already active: fine
+        still.run_until_idle()
+        submit(batch, jobQueue="fair", shareIdentifier="s500")  # the others are done now
