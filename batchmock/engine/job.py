@@ -61,12 +61,56 @@ class Attempt:
     status_reason: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
+class RunState:
+    """What the engine tracks about a job beyond its API view (all engine-private)."""
+
+    queue: Any = None
+    """The engine's QueueState of the job's queue."""
+    waiting: int = 0
+    """Dependencies (and the array gate) not yet met."""
+    dep_failed: bool = False
+    """A dependency failed while the job was still SUBMITTED."""
+    n_to_n: list[str] = field(default_factory=list)
+    """Array parent: the arrays whose child i each child i waits for (§5.9)."""
+    sequential: bool = False
+    """Array parent: child i waits for child i-1 (§5.8)."""
+    need: float = 0.0
+    """vCPUs the job holds on its compute environment while STARTING/RUNNING."""
+    charged_ce: str | None = None
+    """Name of the compute environment currently charged with ``need``."""
+    runnable_token: int = 0
+    """Non-zero while the job sits in its queue's RUNNABLE index (lazy deletion token)."""
+    runnable_since: int = 0
+    cancel_reason: str | None = None
+    """A cancel waiting for the head of the queue or for the dependencies (§16.2, §16.5)."""
+    timer: Any = None
+    """The pending state timer (SUBMITTED, STARTING or exit event)."""
+    timeout_timer: Any = None
+    limit_timer: Any = None
+    """A jobStateTimeLimitAction waiting to fire (§12.7)."""
+    execution: Any = None
+    ctx: Any = None
+    """The AttemptContext of the running attempt."""
+    timed_out: bool = False
+    real_deadline: float | None = None
+    """Live execution: the monotonic time its attempt times out."""
+    consumables: list[tuple[Any, int]] = field(default_factory=list)
+    """Consumable resources held while STARTING/RUNNING (§18.4)."""
+    stop_reason: str | None = None
+    """The reason of the cancel/terminate that acted on the job (its final statusReason)."""
+    template: Any = None
+    """Array parent / job / node: what every attempt's context shares, computed once."""
+
+
+@dataclass(eq=False)
 class Job:
     """A job, an array child or a multi-node node, as the engine tracks it.
 
     Times are epoch milliseconds of the mock's clock. ``status_history`` holds
-    ``(status, time_ms)`` pairs in order.
+    ``(status, time_ms)`` pairs in order. Jobs compare by identity (they are graph nodes).
+    Array children share their parent's ``spec``; a multi-node node has its own spec whose
+    ``container`` is the node range's effective container.
     """
 
     job_id: str
@@ -96,6 +140,14 @@ class Job:
     status_summary_updated_at: int | None = None
     logs: list[str] = field(default_factory=list)
     status_history: list[tuple[str, int]] = field(default_factory=list)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    """Array parent: children per status, all seven statuses (§5.5), kept as counters."""
+    scheduled_at: int | None = None
+    """When the current attempt was placed on capacity (JobSummary.scheduledAt)."""
+    private_ipv4_address: str | None = None
+    """Multi-node node: the address of its network interface (§17.10)."""
+    run: RunState = field(default_factory=RunState, repr=False)
+    """The engine's bookkeeping; not part of the API view."""
 
     @property
     def is_child(self) -> bool:
@@ -108,6 +160,24 @@ class Job:
         return self.spec.name
 
     @property
+    def is_array_parent(self) -> bool:
+        """True for the parent of an array job."""
+        return self.parent is None and self.spec.array_size is not None
+
+    @property
+    def is_multinode_parent(self) -> bool:
+        """True for the parent of a multi-node parallel job."""
+        return self.parent is None and self.spec.node_properties is not None
+
+    @property
+    def is_main_node(self) -> bool:
+        """True for the main node of a multi-node job (§17.6)."""
+        if self.node_index is None or self.parent is None:
+            return False
+        return self.node_index == int((self.parent.spec.node_properties or {})["mainNode"])
+
+    @property
     def tags(self) -> dict[str, str]:
         """The job's tags (shared with the spec so TagResource updates are seen everywhere)."""
         return self.spec.tags
+

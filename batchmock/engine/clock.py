@@ -1,0 +1,266 @@
+"""The mock's clocks: a deterministic virtual clock and a wall clock with the same interface.
+
+Both keep a heap of ``(time, seq, Timer)``; ``seq`` breaks ties in scheduling order, so the same
+test always processes the same events in the same order. Cancelled timers stay in the heap and
+are skipped when they surface (cancel is O(1)).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+Callback = Callable[[], None]
+_log = logging.getLogger(__name__)
+
+
+class Timer:
+    """A scheduled callback; :meth:`cancel` makes sure it never runs."""
+
+    __slots__ = ("_clock", "callback", "seq", "when")
+
+    def __init__(self, clock: Clock, when: float, seq: int, callback: Callback) -> None:
+        self._clock = clock
+        self.when = when
+        self.seq = seq
+        self.callback: Callback | None = callback
+
+    @property
+    def active(self) -> bool:
+        """True until the timer fired or was cancelled."""
+        return self.callback is not None
+
+    def cancel(self) -> None:
+        """Drop the callback (no-op if it already ran or was cancelled)."""
+        if self.callback is not None:
+            self.callback = None
+            self._clock._live -= 1
+
+
+class Clock:
+    """Time of the mock in epoch seconds, and the events due at given times."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+        self._live = 0
+
+    # -- time ----------------------------------------------------------------------------------
+    def now(self) -> float:
+        """Current time, epoch seconds."""
+        raise NotImplementedError
+
+    def now_ms(self) -> int:
+        """Current time, epoch milliseconds (the unit of every API timestamp, G2)."""
+        return int(round(self.now() * 1000))
+
+    # -- scheduling ----------------------------------------------------------------------------
+    def call_at(self, when: float, callback: Callback) -> Timer:
+        """Run ``callback`` at ``when`` (not before now)."""
+        seq = next(self._seq)
+        timer = Timer(self, when, seq, callback)
+        heapq.heappush(self._heap, (when, seq, timer))
+        self._live += 1
+        return timer
+
+    def call_later(self, delay: float, callback: Callback) -> Timer:
+        """Run ``callback`` ``delay`` seconds from now."""
+        return self.call_at(self.now() + (delay if delay > 0.0 else 0.0), callback)
+
+    @property
+    def pending(self) -> int:
+        """How many timers will still fire."""
+        return self._live
+
+    def next_time(self) -> float | None:
+        """When the next live timer is due, or None."""
+        heap = self._heap
+        while heap and heap[0][2].callback is None:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def _fire_next(self, until: float, before_seq: int | None = None) -> bool:
+        """Pop and run the next live timer due at or before ``until``; False if none."""
+        heap = self._heap
+        while heap:
+            when, seq, timer = heap[0]
+            if timer.callback is None:
+                heapq.heappop(heap)
+                continue
+            if when > until or (before_seq is not None and seq >= before_seq):
+                return False
+            heapq.heappop(heap)
+            callback, timer.callback = timer.callback, None
+            self._live -= 1
+            self._at(when)
+            callback()
+            return True
+        return False
+
+    def _at(self, when: float) -> None:
+        """Hook: the virtual clock moves to the time of the event it runs."""
+
+    # -- driving -------------------------------------------------------------------------------
+    def step(self) -> int:
+        """One observable tick; returns the number of events processed."""
+        raise NotImplementedError
+
+    def advance(self, seconds: float) -> int:
+        """Let ``seconds`` pass, processing every event due on the way, in order."""
+        raise NotImplementedError
+
+    def run_next(self) -> int:
+        """Process the next event (waiting for it on the wall clock); 0 when none is pending."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Drop every pending event and stop any thread."""
+        for _, _, timer in self._heap:
+            timer.callback = None
+        self._heap.clear()
+        self._live = 0
+
+
+class VirtualClock(Clock):
+    """Time that moves only when the test (or a polling API call) moves it; deterministic."""
+
+    def __init__(self, start: float) -> None:
+        super().__init__()
+        self._now = float(start)
+        self._now_ms = int(round(self._now * 1000))
+
+    def now(self) -> float:
+        """Current virtual time."""
+        return self._now
+
+    def now_ms(self) -> int:
+        """Current virtual time in milliseconds (cached: it is read on every transition)."""
+        return self._now_ms
+
+    def _at(self, when: float) -> None:
+        if when > self._now:
+            self._now = when
+            self._now_ms = int(round(when * 1000))
+
+    def step(self) -> int:
+        """Jump to the next event time and run the events that were due when the step began.
+
+        Events those create wait for the next step, even when due at the same instant: each
+        step shows one more state of a job to a polling loop (issue 3, item 10).
+        """
+        due = self.next_time()
+        if due is None:
+            return 0
+        limit = next(self._seq)  # every timer created from here on waits for the next step
+        until = max(due, self._now)
+        count = 0
+        while self._fire_next(until, limit):
+            count += 1
+        return count
+
+    def advance(self, seconds: float) -> int:
+        """Move ``seconds`` forward, running every event due on the way, in time order."""
+        if seconds < 0:
+            raise ValueError(f"advance(seconds) needs seconds >= 0, got {seconds}")
+        target = self._now + seconds
+        count = 0
+        while self._fire_next(target):
+            count += 1
+        self._at(target)
+        return count
+
+    def run_next(self) -> int:
+        """Jump to the next event and run it."""
+        return 1 if self._fire_next(float("inf")) else 0
+
+
+class WallClock(Clock):
+    """Real time: a daemon thread runs due events under the runtime's lock.
+
+    This is the only place in batchmock that waits on time (``Condition.wait``).
+    """
+
+    def __init__(self, lock: threading.RLock) -> None:
+        super().__init__()
+        self._cond = threading.Condition(lock)
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="batchmock-clock", daemon=True)
+        self._thread.start()
+
+    def now(self) -> float:
+        """Current wall time."""
+        return time.time()
+
+    def call_at(self, when: float, callback: Callback) -> Timer:
+        """Schedule and wake the clock thread, which may need to fire earlier now."""
+        with self._cond:
+            timer = super().call_at(when, callback)
+            self._cond.notify_all()
+            return timer
+
+    def _fire_due(self) -> int:
+        count = 0
+        while True:
+            try:
+                if not self._fire_next(self.now()):
+                    return count
+            except Exception:  # keep the clock alive; the failure is a bug to be reported
+                _log.exception("batchmock: an event failed on the wall clock")
+            count += 1
+
+    def _loop(self) -> None:
+        with self._cond:
+            while not self._closed:
+                self._fire_due()
+                due = self.next_time()
+                self._cond.wait(None if due is None else max(due - self.now(), 0.0))
+
+    def step(self) -> int:
+        """Run what is due now (the thread does too; time is not ours to move)."""
+        with self._cond:
+            return self._fire_due()
+
+    def advance(self, seconds: float) -> int:
+        """Wait ``seconds`` real seconds, running events as they fall due."""
+        if seconds < 0:
+            raise ValueError(f"advance(seconds) needs seconds >= 0, got {seconds}")
+        deadline = self.now() + seconds
+        count = 0
+        with self._cond:
+            while True:
+                count += self._fire_due()
+                left = deadline - self.now()
+                if left <= 0:
+                    return count
+                due = self.next_time()
+                self._cond.wait(left if due is None else min(left, max(due - self.now(), 0.0)))
+
+    def run_next(self) -> int:
+        """Wait until the next event is due, then run what is due."""
+        with self._cond:
+            while True:
+                due = self.next_time()
+                if due is None:
+                    return 0
+                wait = due - self.now()
+                if wait <= 0:
+                    return self._fire_due()
+                self._cond.wait(wait)
+
+    def wait_real(self, seconds: float) -> None:
+        """Release the lock and wait up to ``seconds`` (woken early by new events)."""
+        with self._cond:
+            self._cond.wait(seconds)
+
+    def close(self) -> None:
+        """Stop the thread and drop pending events."""
+        with self._cond:
+            self._closed = True
+            super().close()
+            self._cond.notify_all()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)

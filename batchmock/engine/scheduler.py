@@ -1,0 +1,189 @@
+"""Dispatch passes: RUNNABLE jobs placed on compute environments (§12.1, §13.10, §14.1-14.3).
+
+A pass is requested whenever something may let a job move (a job became RUNNABLE, capacity
+was released, the control plane changed) and runs ``delays.scheduling`` seconds later; requests
+made meanwhile join it. A pass serves the queues that have RUNNABLE jobs in descending priority
+(§12.1, §14.3); within a queue, jobs are taken in submission order (§14.1) and each is placed in
+the first compute environment, by ascending ``order``, that is ENABLED, VALID and has room
+(§14.2). The first job that cannot be placed blocks its queue (head-of-line blocking, §14.1)
+unless ``MockOptions.backfill`` lets later, smaller jobs use the room.
+
+Cost: per-CE used vCPUs are counters and RUNNABLE jobs are indexed per queue, so a pass costs
+O(jobs placed + queues), whatever the number of queued jobs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from batchmock.engine import states
+from batchmock.engine.job import Job
+from batchmock.engine.queues import QueueState
+
+if TYPE_CHECKING:
+    from batchmock.engine.clock import Timer
+    from batchmock.engine.engine import Engine
+
+EPSILON = 1e-9
+# [inferred] §13.6/§13.9: a CE being updated keeps taking jobs; CREATING/INVALID/DELETING do not.
+USABLE_CE_STATUSES = ("VALID", "UPDATING")
+
+
+class Scheduler:
+    """Places RUNNABLE jobs; owns the per-CE capacity counters."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.used: dict[str, float] = {}
+        """CE name -> vCPUs held by its STARTING and RUNNING jobs."""
+        self._timer: Timer | None = None
+        self._active: dict[int, QueueState] = {}
+        """Queues that may have RUNNABLE jobs, by id."""
+
+    # -- requests ------------------------------------------------------------------------------
+    def request(self) -> None:
+        """Make sure a pass runs ``delays.scheduling`` seconds from now (or sooner)."""
+        if self._timer is None or not self._timer.active:
+            self._timer = self.engine.later(self.engine.options.delays.scheduling, self.run_pass)
+
+    def enqueue(self, job: Job) -> None:
+        """A job became RUNNABLE: index it and ask for a pass."""
+        state = job.run.queue
+        job.run.runnable_since = self.engine.now_ms()
+        state.runnable.push(job)
+        self._active[id(state)] = state
+        self.request()
+
+    def charge(self, job: Job, ce: Any) -> None:
+        """The job was placed on ``ce``: it holds ``need`` vCPUs until it stops."""
+        need = job.run.need
+        job.run.charged_ce = ce.name
+        self.used[ce.name] = self.used.get(ce.name, 0.0) + need
+        state = job.run.queue
+        state.used_vcpus += need
+        share = job.spec.share_identifier
+        if share is not None:
+            state.share_used[share] = state.share_used.get(share, 0.0) + need
+
+    def release(self, job: Job) -> None:
+        """The job stopped holding capacity; a pass may now place others."""
+        ce_name = job.run.charged_ce
+        if ce_name is None:
+            return
+        need = job.run.need
+        job.run.charged_ce = None
+        self.used[ce_name] = max(self.used.get(ce_name, 0.0) - need, 0.0)
+        state = job.run.queue
+        state.used_vcpus = max(state.used_vcpus - need, 0.0)
+        share = job.spec.share_identifier
+        if share is not None:
+            left = state.share_used.get(share, 0.0) - need
+            if left > EPSILON:
+                state.share_used[share] = left
+            else:
+                state.share_used.pop(share, None)
+        for resource, quantity in job.run.consumables:
+            resource.release(quantity)
+        job.run.consumables = []
+        if self._active:
+            self.request()
+
+    def forget(self, state: QueueState) -> None:
+        """A deleted queue takes no more placements."""
+        self._active.pop(id(state), None)
+
+    # -- the pass ------------------------------------------------------------------------------
+    def run_pass(self) -> None:
+        """Serve every queue with RUNNABLE jobs, highest priority first."""
+        self._timer = None
+        states_ = [s for s in self._active.values() if s.runnable.count and not s.deleted]
+        self._active = {id(s): s for s in states_}
+        states_.sort(key=lambda s: (-int(s.queue.priority), int(getattr(s.queue, "seq", 0))))
+        for state in states_:
+            self._serve(state)
+            if not state.runnable.count:
+                self._active.pop(id(state), None)
+
+    def _environments(self, queue: Any) -> list[Any]:
+        found = []
+        ces = self.engine.backend.compute_environments
+        for _, name in sorted(queue.compute_environment_order):
+            ce = ces.get(name)
+            if ce is not None:
+                found.append(ce)
+        return found
+
+    def _room(self, ce: Any) -> float:
+        limit = ce.max_vcpus
+        if limit is None:
+            return float("inf")  # UNMANAGED: capacity is the user's instances, not ours
+        return float(limit) - self.used.get(ce.name, 0.0)
+
+    def _serve(self, state: QueueState) -> None:
+        ces = self._environments(state.queue)
+        usable = [ce for ce in ces
+                  if ce.state == "ENABLED" and ce.status in USABLE_CE_STATUSES]
+        engine = self.engine
+        index = state.runnable
+        while True:
+            job = index.head()
+            if job is None:
+                return
+            if job.run.cancel_reason is not None:  # §16.5 "at_head": the cancel lands now
+                engine.fail_runnable(job, job.run.cancel_reason)
+                continue
+            ce = self._place_in(usable, job)
+            if ce is not None:
+                engine.attempts.place(job, ce)
+                continue
+            self._blocked(state, job, ces)
+            break
+        if engine.options.backfill:
+            self._backfill(state, usable, blocked=job)
+
+    def _place_in(self, usable: list[Any], job: Job) -> Any | None:
+        need = job.run.need
+        for ce in usable:
+            if need <= self._room(ce) + EPSILON and self._consumables_free(job):
+                return ce
+        return None
+
+    def _consumables_free(self, job: Job) -> bool:
+        """§18.4 [inferred]: a job waits in RUNNABLE until every resource it needs is free."""
+        wanted = (job.spec.consumable_resource_properties or {}).get("consumableResourceList")
+        if not wanted:
+            return True
+        for resource, quantity in self.engine.consumables_of(job):
+            if quantity > resource.available_quantity:
+                return False
+        return True
+
+    def _backfill(self, state: QueueState, usable: list[Any], blocked: Job) -> None:
+        """[inferred] §14.1 option: later jobs that fit run while the head stays blocked."""
+        index = state.runnable
+        while usable:
+            free = max(self._room(ce) for ce in usable)
+            smallest = index.smallest_need()
+            if smallest is None or smallest > free + EPSILON:
+                return
+            placed = None
+            for job in index.in_order(free + EPSILON):
+                if job is blocked or job.run.cancel_reason is not None:
+                    continue
+                ce = self._place_in(usable, job)
+                if ce is not None:
+                    placed = (job, ce)
+                    break
+            if placed is None:
+                return
+            self.engine.attempts.place(*placed)
+
+    def _blocked(self, state: QueueState, job: Job, ces: list[Any]) -> None:
+        """Set (or clear) the reason on the blocking head job (§4.10, §4.11, §13.10)."""
+        reason = None
+        limits = [ce.max_vcpus for ce in ces if ce.status != "INVALID"]
+        if ces and all(ce.status == "INVALID" for ce in ces):
+            reason = states.ALL_CE_INVALID
+        elif limits and None not in limits and job.run.need > max(limits) + EPSILON:
+            reason = states.MAX_RESOURCE
+        self.engine.set_blocked_reason(job, reason)

@@ -1,0 +1,69 @@
+"""Executors run the attempts of jobs; ``make_executor`` turns ``MockOptions.executor`` into one.
+
+``FACTORIES`` maps each executor name to ``factory(script, options) -> Executor``; real
+executors ("local", "docker") register themselves here when they exist (issue 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from batchmock.executors.base import (
+    AttemptContext,
+    Execution,
+    Executor,
+    Outcome,
+    StartFailure,
+)
+from batchmock.executors.simulated import OutcomeScript, SimulatedExecutor
+
+if TYPE_CHECKING:
+    from batchmock.options import MockOptions
+
+__all__ = [
+    "FACTORIES",
+    "AttemptContext",
+    "Execution",
+    "Executor",
+    "Outcome",
+    "OutcomeScript",
+    "SimulatedExecutor",
+    "StartFailure",
+    "make_executor",
+]
+
+Factory = Callable[[OutcomeScript, "MockOptions"], Executor]
+
+
+def _simulated(script: OutcomeScript, options: MockOptions) -> Executor:
+    return SimulatedExecutor(script, options.delays.running)
+
+
+FACTORIES: dict[str, Factory] = {"simulated": _simulated}
+PLANNED = ("local", "docker")
+"""Names accepted by the option but not implemented yet (issue 4)."""
+
+
+def make_executor(choice: Any, script: OutcomeScript, options: MockOptions) -> Executor:
+    """The executor ``choice`` names, or ``choice`` itself when it is an Executor instance."""
+    if isinstance(choice, str):
+        factory = FACTORIES.get(choice)
+        if factory is not None:
+            return factory(script, options)
+        names = sorted(set(FACTORIES) | set(PLANNED))
+        if choice in PLANNED:
+            raise ValueError(
+                f"executor={choice!r} is not available yet; choose one of "
+                f"{', '.join(repr(n) for n in sorted(FACTORIES))} or pass an Executor instance"
+            )
+        raise ValueError(
+            f"executor={choice!r} is unknown; choose one of {', '.join(repr(n) for n in names)} "
+            "or pass an Executor instance (with launch(ctx) and shutdown())"
+        )
+    if isinstance(choice, Executor):
+        return choice
+    raise ValueError(
+        f"executor must be a name ({', '.join(repr(n) for n in sorted(FACTORIES))}) or an "
+        f"object with launch(ctx) and shutdown(), got {choice!r}"
+    )

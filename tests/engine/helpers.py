@@ -1,0 +1,52 @@
+"""Small helpers for the engine's boto3 tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support import make_ce, make_job_definition, make_queue
+
+START = 1_700_000_000.0
+"""A pinned virtual start time (epoch seconds): timestamps are the same on every run."""
+START_MS = int(START * 1000)
+
+
+def setup(batch: Any, max_vcpus: int = 16, vcpus: int = 1) -> None:
+    """A compute environment ``ce``, a queue ``q`` and a job definition ``jd``."""
+    make_ce(batch, max_vcpus=max_vcpus)
+    make_queue(batch)
+    make_job_definition(batch, vcpus=vcpus)
+
+
+def submit(batch: Any, name: str = "job", queue: str = "q", definition: str = "jd",
+           **kwargs: Any) -> str:
+    """Submit a job and return its ID."""
+    job_id: str = batch.submit_job(jobName=name, jobQueue=queue, jobDefinition=definition,
+                                   **kwargs)["jobId"]
+    return job_id
+
+
+def describe(batch: Any, job_id: str) -> dict[str, Any]:
+    """The JobDetail of one job (fails if it is unknown)."""
+    jobs = batch.describe_jobs(jobs=[job_id])["jobs"]
+    assert len(jobs) == 1, f"job {job_id} not found"
+    detail: dict[str, Any] = jobs[0]
+    return detail
+
+
+def status(batch: Any, job_id: str) -> str:
+    """The status of one job."""
+    return str(describe(batch, job_id)["status"])
+
+
+def statuses(batch: Any, *job_ids: str) -> list[str]:
+    """The statuses of several jobs, in the order given."""
+    found = {j["jobId"]: j["status"] for j in batch.describe_jobs(jobs=list(job_ids))["jobs"]}
+    return [found[job_id] for job_id in job_ids]
+
+
+def history(mock: Any, job_id: str) -> list[str]:
+    """The statuses a job went through, from the engine's record."""
+    job = mock.runtime.find_job(job_id)
+    assert job is not None
+    return [entry[0] for entry in job.status_history]
