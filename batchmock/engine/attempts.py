@@ -216,6 +216,9 @@ class Attempts:
         """§7.9: never after cancel or terminate; after a timeout only with retry_on_timeout."""
         if job.is_cancelled or job.is_terminated:
             return False
+        parent = job.parent
+        if parent is not None and (parent.is_cancelled or parent.is_terminated):
+            return False  # [inferred] §16.3: the array is being cancelled; no new attempts
         if job.run.timed_out and not self.engine.options.retry_on_timeout:
             return False
         return retries.should_retry(

@@ -187,3 +187,17 @@ def test_ten_thousand_children_run_to_completion() -> None:
         assert parent["status"] == "SUCCEEDED"
         assert parent["arrayProperties"]["statusSummary"]["SUCCEEDED"] == 10_000
         assert status(batch, f"{arr}:9999") == "SUCCEEDED"
+
+
+def test_running_child_of_a_cancelled_array_is_not_retried() -> None:
+    rules = [{"match": {"arrayIndex": 0}, "duration": 100, "exitCode": 1}]
+    with mock_batch(auto_advance=False, outcomes=rules) as mock:
+        batch = mock.client()
+        setup(batch, max_vcpus=1)
+        arr = submit(batch, name="arr", arrayProperties={"size": 2},
+                     retryStrategy={"attempts": 3})
+        mock.advance(10)
+        batch.cancel_job(jobId=arr, reason="stop")
+        mock.run_until_idle()
+        assert statuses(batch, arr, f"{arr}:0", f"{arr}:1") == ["FAILED"] * 3
+        assert len(describe(batch, f"{arr}:0")["attempts"]) == 1

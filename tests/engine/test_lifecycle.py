@@ -189,3 +189,11 @@ def test_unknown_clock_is_refused() -> None:
     with pytest.raises(ValueError, match="clock='sundial' is unknown"), mock_batch(
             clock="sundial"):
         pass
+
+
+@pytest.mark.parametrize(("option", "value"), [("cancel_pending", "later"),
+                                                ("cancel_runnable", "soon")])
+def test_unknown_choices_are_refused(option: str, value: str) -> None:
+    with pytest.raises(ValueError, match=f"{option}='{value}' is unknown"), mock_batch(
+            **{option: value}):
+        pass

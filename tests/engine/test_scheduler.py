@@ -219,3 +219,37 @@ def test_unmanaged_ce_has_no_vcpu_limit() -> None:
         jobs = [submit(batch, name=f"j{i}") for i in range(3)]
         mock.advance(2)
         assert statuses(batch, *jobs) == ["STARTING"] * 3
+
+
+def test_consumable_resources_are_held_while_jobs_run() -> None:
+    rules = [{"match": {}, "duration": 10}]
+    with mock_batch(auto_advance=False, outcomes=rules) as mock:
+        batch = mock.client()
+        setup(batch)
+        batch.create_consumable_resource(consumableResourceName="lic", totalQuantity=1)
+        needs = {"consumableResourceList": [{"consumableResource": "lic", "quantity": 1}]}
+        first = submit(batch, name="first", consumableResourcePropertiesOverride=needs)
+        second = submit(batch, name="second", consumableResourcePropertiesOverride=needs)
+        mock.advance(5)
+        assert statuses(batch, first, second) == ["RUNNING", "RUNNABLE"]
+        held = batch.describe_consumable_resource(consumableResource="lic")
+        assert (held["inUseQuantity"], held["availableQuantity"]) == (1, 0)
+        mock.run_until_idle()
+        assert statuses(batch, first, second) == ["SUCCEEDED", "SUCCEEDED"]
+        assert describe(batch, second)["startedAt"] >= describe(batch, first)["stoppedAt"]
+        assert batch.describe_consumable_resource(consumableResource="lic")["inUseQuantity"] == 0
+
+
+def test_submission_that_fails_after_submit_goes_failed_with_its_reason() -> None:
+    import dataclasses
+
+    with mock_batch(auto_advance=False) as mock:
+        batch = mock.client()
+        setup(batch)
+        engine = mock.backend().engine
+        template = engine.get(submit(batch))
+        assert template is not None
+        job = engine.submit(dataclasses.replace(template.spec, fail_reason="too many tags"))
+        mock.advance(1)  # §2.7: it leaves SUBMITTED as FAILED
+        detail = describe(batch, job.job_id)
+        assert (detail["status"], detail["statusReason"]) == ("FAILED", "too many tags")

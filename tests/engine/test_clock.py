@@ -1,0 +1,109 @@
+"""The clocks: event order, step semantics, cancel, the wall clock's thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from batchmock.engine.clock import VirtualClock, WallClock
+
+
+def test_events_run_in_time_order_then_scheduling_order() -> None:
+    clock = VirtualClock(100.0)
+    ran: list[str] = []
+    clock.call_at(105, lambda: ran.append("b"))
+    clock.call_at(103, lambda: ran.append("a"))
+    clock.call_at(105, lambda: ran.append("c"))
+    assert clock.advance(10) == 3
+    assert ran == ["a", "b", "c"]
+    assert clock.now() == 110.0
+    assert clock.now_ms() == 110_000
+
+
+def test_advance_stops_at_the_target_and_runs_events_at_their_time() -> None:
+    clock = VirtualClock(0.0)
+    times: list[float] = []
+    clock.call_later(2, lambda: times.append(clock.now()))
+    clock.call_later(5, lambda: times.append(clock.now()))
+    clock.advance(3)
+    assert times == [2.0]
+    assert clock.now() == 3.0
+    assert clock.pending == 1
+
+
+def test_step_runs_only_what_was_due_when_it_began() -> None:
+    clock = VirtualClock(0.0)
+    ran: list[str] = []
+
+    def first() -> None:
+        ran.append("first")
+        clock.call_later(0, lambda: ran.append("created now"))
+
+    clock.call_later(1, first)
+    clock.call_later(1, lambda: ran.append("same time"))
+    clock.call_later(2, lambda: ran.append("later"))
+    assert clock.step() == 2
+    assert ran == ["first", "same time"]
+    assert clock.now() == 1.0
+    assert clock.step() == 1  # the event created during the last step, same instant
+    assert ran[-1] == "created now"
+    assert clock.now() == 1.0
+    clock.step()
+    assert ran[-1] == "later"
+    assert clock.step() == 0
+
+
+def test_cancelled_timers_never_run_and_are_not_pending() -> None:
+    clock = VirtualClock(0.0)
+    ran: list[int] = []
+    timer = clock.call_later(1, lambda: ran.append(1))
+    assert clock.pending == 1
+    timer.cancel()
+    timer.cancel()
+    assert clock.pending == 0
+    assert clock.next_time() is None
+    clock.advance(5)
+    assert ran == []
+    assert not timer.active
+
+
+def test_run_next_jumps_to_the_next_event() -> None:
+    clock = VirtualClock(0.0)
+    clock.call_later(50, lambda: None)
+    assert clock.run_next() == 1
+    assert clock.now() == 50.0
+    assert clock.run_next() == 0
+
+
+def test_negative_advance_is_refused() -> None:
+    with pytest.raises(ValueError, match="seconds >= 0"):
+        VirtualClock(0.0).advance(-1)
+
+
+def test_wall_clock_fires_events_from_its_thread() -> None:
+    lock = threading.RLock()
+    clock = WallClock(lock)
+    try:
+        fired = threading.Event()
+        clock.call_later(0.01, fired.set)
+        assert fired.wait(10)
+        assert clock.pending == 0
+    finally:
+        clock.close()
+
+
+def test_wall_clock_survives_a_failing_event() -> None:
+    lock = threading.RLock()
+    clock = WallClock(lock)
+    try:
+        fired = threading.Event()
+
+        def broken() -> None:
+            raise RuntimeError("boom")
+
+        clock.call_later(0, broken)
+        clock.call_later(0.01, fired.set)
+        assert fired.wait(10)
+    finally:
+        clock.close()

@@ -1,0 +1,88 @@
+"""Engine internals a user cannot reach through boto3: refused moves, indexes, retry rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from batchmock import mock_batch
+from batchmock.engine import retries, states
+from batchmock.engine.job import Job, JobSpec
+from batchmock.engine.queues import RunnableIndex
+from tests.engine.helpers import setup, submit
+
+
+def test_transition_refuses_moves_section_4_forbids() -> None:
+    with mock_batch(auto_advance=False) as mock:
+        batch = mock.client()
+        setup(batch)
+        job_id = submit(batch)
+        arr = submit(batch, name="arr", arrayProperties={"size": 2})
+        engine = mock.backend().engine
+        job = engine.get(job_id)
+        assert job is not None
+        with pytest.raises(states.IllegalTransition, match="SUBMITTED -> RUNNING"):
+            engine.transition(job, "RUNNING")
+        mock.run_until_idle()
+        with pytest.raises(states.IllegalTransition, match="SUCCEEDED -> RUNNABLE"):
+            engine.transition(job, "RUNNABLE")
+        parent = engine.get(arr)
+        assert parent is not None
+        assert job.status == "SUCCEEDED"
+        # §4.3: an array parent never shows RUNNABLE/STARTING/RUNNING
+        assert states.RUNNABLE not in states.ARRAY_PARENT_MOVES[states.SUBMITTED]
+        assert states.RUNNING not in states.ARRAY_PARENT_MOVES[states.PENDING]
+
+
+def _job(seq: int, need: float = 1.0) -> Job:
+    job = Job(job_id=str(seq), arn=f"arn/{seq}", spec=JobSpec(name="j", queue=None,
+                                                               definition=None),
+              created_at=0, seq=seq)
+    job.run.need = need
+    return job
+
+
+def test_runnable_index_orders_by_submission_across_sizes() -> None:
+    index = RunnableIndex()
+    jobs = [_job(5, 2.0), _job(1, 1.0), _job(3, 4.0), _job(2, 2.0)]
+    for job in jobs:
+        index.push(job)
+    assert [j.seq for j in index.in_order()] == [1, 2, 3, 5]
+    assert index.head() is jobs[1]
+    assert [j.seq for j in index.in_order(max_need=2.0)] == [1, 2, 5]
+    index.discard(jobs[1])
+    assert index.head() is jobs[3]
+    assert len(index) == 3
+    assert index.smallest_need() == 2.0
+    assert index.head(max_need=1.0) is None
+
+
+def test_runnable_index_front_is_cheap_to_take() -> None:
+    index = RunnableIndex()
+    for seq in range(10_000, 0, -1):
+        index.push(_job(seq))
+    front = []
+    for job in index.in_order():
+        front.append(job.seq)
+        if len(front) == 100:
+            break
+    assert front == list(range(1, 101))
+
+
+@pytest.mark.parametrize(("pattern", "value", "expected"), [
+    ("3", "3", True), ("3", "30", False), ("3*", "30", True), ("*", None, True),
+    ("3", None, False), ("Essential*", "Essential container in task exited", True),
+    ("essential*", "Essential container in task exited", False), ("*", "", True),
+])
+def test_retry_patterns(pattern: str, value: str | None, expected: bool) -> None:
+    assert retries.pattern_matches(pattern, value) is expected
+
+
+def test_should_retry_rules() -> None:
+    strategy = {"attempts": 3, "evaluateOnExit": [{"onExitCode": "1", "action": "EXIT"}]}
+    assert retries.should_retry(strategy, 1, 2, None, "x") is True
+    assert retries.should_retry(strategy, 1, 1, None, "x") is False
+    assert retries.should_retry(strategy, 3, 2, None, "x") is False  # no attempts left
+    assert retries.should_retry(None, 1, 2, None, "x") is False  # default: one attempt
+    # an entry with no condition matches everything
+    assert retries.should_retry({"attempts": 2, "evaluateOnExit": [{"action": "EXIT"}]},
+                                1, 2, None, "x") is False
