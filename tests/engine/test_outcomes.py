@@ -217,9 +217,7 @@ def test_custom_executor_instance_and_unknown_names() -> None:
         job_id = submit(batch)
         mock.run_until_idle()
         assert executor.launched == [job_id]
-    with pytest.raises(ValueError, match="executor='docker' is not available yet"), mock_batch(
-            executor="docker"):
-        pass
     with pytest.raises(ValueError, match="executor='ssh' is unknown"), mock_batch(
             executor="ssh"):
         pass
+
