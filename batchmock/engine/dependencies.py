@@ -35,7 +35,7 @@ class Dependencies:
                 if other is not None and other.spec.array_size is None:
                     self.wait_for(job, dep_id)  # not an array: the whole job [inferred]
                 else:
-                    job.run.n_to_n.append(dep_id)
+                    job.run.n_to_n = (*job.run.n_to_n, dep_id)
             elif dep_id:
                 # §5.10: a plain dependency on an array parent waits for the whole array
                 self.wait_for(job, dep_id)

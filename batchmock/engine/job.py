@@ -71,7 +71,7 @@ class RunState:
     """Dependencies (and the array gate) not yet met."""
     dep_failed: bool = False
     """A dependency failed while the job was still SUBMITTED."""
-    n_to_n: list[str] = field(default_factory=list)
+    n_to_n: tuple[str, ...] = ()
     """Array parent: the arrays whose child i each child i waits for (§5.9)."""
     sequential: bool = False
     """Array parent: child i waits for child i-1 (§5.8)."""
@@ -95,7 +95,7 @@ class RunState:
     timed_out: bool = False
     real_deadline: float | None = None
     """Live execution: the monotonic time its attempt times out."""
-    consumables: list[tuple[Any, int]] = field(default_factory=list)
+    consumables: list[tuple[Any, int]] | tuple[()] = ()
     """Consumable resources held while STARTING/RUNNING (§18.4)."""
     stop_reason: str | None = None
     """The reason of the cancel/terminate that acted on the job (its final statusReason)."""

@@ -84,7 +84,7 @@ class Scheduler:
                 state.share_used.pop(share, None)
         for resource, quantity in job.run.consumables:
             resource.release(quantity)
-        job.run.consumables = []
+        job.run.consumables = ()
         if self._active:
             self.request()
 
