@@ -160,6 +160,7 @@ class Attempts:
         execution = job.run.execution
         if job.status != states.RUNNING or execution is None:
             return
+        job.run.real_deadline = None  # the stop decides now, not a later timeout
         execution.stop(self.engine.runtime.stop_grace_seconds())
         outcome = execution.poll()
         if outcome is not None or execution.simulated:

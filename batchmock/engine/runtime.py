@@ -52,6 +52,7 @@ class Runtime:
             self.clock = VirtualClock(start)
         self._engines: list[Engine] = []
         self._live: dict[int, tuple[Engine, Job]] = {}
+        self._reaping = False
         self._closed = False
 
     # -- engines -------------------------------------------------------------------------------
@@ -109,7 +110,8 @@ class Runtime:
     def track(self, engine: Engine, job: Job) -> None:
         """Watch a live execution until it reports an outcome."""
         self._live[id(job)] = (engine, job)
-        if isinstance(self.clock, WallClock) and len(self._live) == 1:
+        if isinstance(self.clock, WallClock) and not self._reaping:
+            self._reaping = True
             self.clock.call_later(REAL_POLL_SECONDS, self._reap_tick)
 
     def untrack(self, job: Job) -> None:
@@ -119,7 +121,8 @@ class Runtime:
     def _reap_tick(self) -> None:
         with self.lock:
             self._reap()
-            if self._live and not self._closed:
+            self._reaping = bool(self._live) and not self._closed
+            if self._reaping:
                 self.clock.call_later(REAL_POLL_SECONDS, self._reap_tick)
 
     def _reap(self) -> None:
