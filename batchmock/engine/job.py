@@ -123,10 +123,10 @@ class Job:
     started_at: int | None = None
     stopped_at: int | None = None
     attempts: list[Attempt] = field(default_factory=list)
-    parent: Job | None = None
+    parent: Job | None = field(default=None, repr=False)
     array_index: int | None = None
     node_index: int | None = None
-    children: list[Job] = field(default_factory=list)
+    children: list[Job] = field(default_factory=list, repr=False)
     depends_on: list[dict[str, Any]] = field(default_factory=list)
     """Dependencies as shown in JobDetail (children show their implicit ones, §6.9)."""
     is_cancelled: bool = False
