@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from batchmock.backend import job_queues as jqs
+from tests.support import make_env
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -492,3 +493,86 @@ def test_snapshot_of_a_fair_share_queue_reports_shares(batch: Any) -> None:
         "activeShareCount": 0,
         "topCapacityUtilization": [],
     }
+
+
+# -- SageMaker queues (§12.3) ---------------------------------------------------------------------
+def make_service_env(batch: Any, name: str = "se") -> str:
+    arn: str = batch.create_service_environment(
+        serviceEnvironmentName=name,
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": 2, "capacityUnit": "NUM_INSTANCES"}],
+    )["serviceEnvironmentArn"]
+    return arn
+
+
+def test_sagemaker_queue(batch: Any) -> None:
+    arn = make_service_env(batch)
+    batch.create_job_queue(
+        jobQueueName="q",
+        priority=1,
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}],
+        jobStateTimeLimitActions=[{**TLA, "action": "TERMINATE"}],
+    )
+    detail = describe(batch)
+    assert detail["jobQueueType"] == "SAGEMAKER_TRAINING"
+    assert detail["computeEnvironmentOrder"] == []
+    assert detail["serviceEnvironmentOrder"] == [{"order": 1, "serviceEnvironment": arn}]
+    message = error_of(batch.update_job_queue, jobQueue="q", computeEnvironmentOrder=order("x"))
+    assert message == jqs.MESSAGES["switch_orders"].format(
+        member="computeEnvironmentOrder", type="SAGEMAKER_TRAINING"
+    )
+    message = error_of(batch.update_job_queue, jobQueue="q", jobStateTimeLimitActions=[TLA])
+    assert message == jqs.MESSAGES["tla_action"].format(
+        i=0, expected="TERMINATE", type="SAGEMAKER_TRAINING", value="CANCEL"
+    )
+
+
+def test_sagemaker_queue_rules(batch: Any) -> None:
+    make_ce(batch)
+    make_service_env(batch, "a")
+    make_service_env(batch, "b")
+    both = error_of(
+        batch.create_job_queue,
+        jobQueueName="q",
+        priority=1,
+        computeEnvironmentOrder=order("ce"),
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "a"}],
+    )
+    assert both == jqs.MESSAGES["both_orders"]
+    two = error_of(
+        batch.create_job_queue,
+        jobQueueName="q",
+        priority=1,
+        serviceEnvironmentOrder=[
+            {"order": 1, "serviceEnvironment": "a"},
+            {"order": 2, "serviceEnvironment": "b"},
+        ],
+    )
+    assert two == jqs.MESSAGES["se_count"].format(limit=1, count=2)
+    ghost = error_of(
+        batch.create_job_queue,
+        jobQueueName="q",
+        priority=1,
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "ghost"}],
+    )
+    assert ghost == jqs.MESSAGES["se_not_found"].format(ref="ghost")
+    assert batch.describe_job_queues()["jobQueues"] == []
+
+
+def test_snapshot_lists_runnable_jobs_in_dispatch_order(mock: Any, batch: Any) -> None:
+    make_env(batch, max_vcpus=1)
+    ids = [
+        batch.submit_job(jobName=f"j{i}", jobQueue="q", jobDefinition="jd")["jobId"]
+        for i in range(3)
+    ]
+    # one job fits the CE; the other two wait RUNNABLE behind it
+    mock.advance(2.5)
+    statuses = {j["jobId"]: j["status"] for j in batch.describe_jobs(jobs=ids)["jobs"]}
+    assert statuses[ids[1]] == statuses[ids[2]] == "RUNNABLE"
+    snap = batch.get_job_queue_snapshot(jobQueue="q")
+    front = snap["frontOfQueue"]["jobs"]
+    assert [j["jobArn"].rsplit("/", 1)[1] for j in front] == ids[1:]
+    assert all(isinstance(j["earliestTimeAtPosition"], int) for j in front)
+    assert snap["queueUtilization"]["totalCapacityUsage"] == [
+        {"capacityUnit": "VCPU", "quantity": 1.0}
+    ]
