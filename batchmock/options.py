@@ -28,6 +28,9 @@ class Delays:
     """STARTING -> RUNNING (image pull time)."""
     running: float = 1.0
     """Default run time of an attempt when no outcome gives a duration."""
+    resource_status: float = 0.0
+    """CREATING/UPDATING -> VALID and DELETING -> gone of compute environments and job queues
+    (G8: seconds to minutes on AWS; 0 settles every change within the request)."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, compute_resources, pagination
+from batchmock.backend import arns, checks, compute_resources, pagination, settling
 from batchmock.backend.checks import check_at_least, check_name, drop_none, ref_list
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
@@ -81,6 +81,8 @@ class ComputeEnvironment:
     context: str | None = None
     ecs_cluster_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    timer: Any = field(default=None, repr=False, compare=False)
+    """The pending status change (G8, see ``settling``), if any."""
 
     @property
     def resource_type(self) -> str | None:
@@ -140,7 +142,7 @@ def find(backend: BatchBackend, ref: str) -> ComputeEnvironment:
 
 
 def create_compute_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """CreateComputeEnvironment: validate everything, then store a VALID CE (G8: immediate)."""
+    """CreateComputeEnvironment: validate everything, then store the CE (CREATING -> VALID)."""
     name = check_name("computeEnvironmentName", params.get("computeEnvironmentName"))
     ce_type = params.get("type")
     eks = params.get("eksConfiguration")
@@ -189,6 +191,7 @@ def create_compute_environment(backend: BatchBackend, params: dict[str, Any]) ->
         tags=tags,
     )
     backend.compute_environments[name] = ce
+    settling.begin(backend, ce, "CREATING", HEALTHY)
     return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
 
 
@@ -226,6 +229,7 @@ def describe_compute_environments(backend: BatchBackend, params: dict[str, Any])
 def update_compute_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """UpdateComputeEnvironment: change only the members sent (§13.9), status back to VALID."""
     ce = find(backend, params["computeEnvironment"])
+    settling.check_not_deleting(ce, "ComputeEnvironment")
     role = params.get("serviceRole")
     new_role = None if role is None else _role_arn(backend.account_id, role)
     if new_role is not None and _is_service_linked(new_role) != _is_service_linked(ce.service_role):
@@ -260,8 +264,7 @@ def update_compute_environment(backend: BatchBackend, params: dict[str, Any]) ->
         ce.update_policy = policy
     if params.get("context") is not None:
         ce.context = params["context"]
-    # G8: UPDATING -> VALID is immediate
-    ce.status, ce.status_reason = "VALID", HEALTHY
+    settling.begin(backend, ce, "UPDATING", HEALTHY)
     backend.engine.kick()
     return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
 
@@ -271,10 +274,11 @@ def delete_compute_environment(backend: BatchBackend, params: dict[str, Any]) ->
     ce = find(backend, params["computeEnvironment"])
     if ce.state != "DISABLED":
         raise ClientException(MESSAGES["enabled"])
+    settling.check_deletable(ce)
     for queue in backend.job_queues.values():
         if any(name == ce.name for _, name in queue.compute_environment_order):
             raise ClientException(MESSAGES["in_use"])
-    del backend.compute_environments[ce.name]
+    settling.remove(backend, backend.compute_environments, ce)
     return {}
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, pagination
+from batchmock.backend import arns, checks, pagination, settling
 from batchmock.backend.checks import check_name, check_range, ref_list
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
@@ -85,6 +85,8 @@ class JobQueue:
     job_queue_type: str = "ECS"
     job_state_time_limit_actions: list[dict[str, Any]] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
+    timer: Any = field(default=None, repr=False, compare=False)
+    """The pending status change (G8, see ``settling``), if any."""
 
     def _sibling_arn(self, resource: str) -> str:
         prefix = self.arn[: self.arn.index(":job-queue/")]
@@ -224,7 +226,7 @@ def _policy_kind(policy: Any) -> str:
 
 
 def create_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """CreateJobQueue: validate everything, then store a VALID queue (G8: immediate)."""
+    """CreateJobQueue: validate everything, then store the queue (CREATING -> VALID)."""
     name = check_name("jobQueueName", params.get("jobQueueName"))
     ce_entries = params.get("computeEnvironmentOrder") or []
     se_entries = params.get("serviceEnvironmentOrder") or []
@@ -264,6 +266,7 @@ def create_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str,
         tags=tags,
     )
     backend.job_queues[name] = queue
+    settling.begin(backend, queue, "CREATING", HEALTHY)
     return {"jobQueueName": queue.name, "jobQueueArn": queue.arn}
 
 
@@ -286,6 +289,7 @@ def describe_job_queues(backend: BatchBackend, params: dict[str, Any]) -> dict[s
 def update_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """UpdateJobQueue: change the members sent (§12.10); lists replace the old ones whole."""
     queue = find(backend, params["jobQueue"])
+    settling.check_not_deleting(queue, "JobQueue")
     queue_type = queue.job_queue_type
     ce_order = se_order = None
     if params.get("computeEnvironmentOrder") is not None:
@@ -322,8 +326,7 @@ def update_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str,
         queue.scheduling_policy_arn = policy_arn
     if actions is not None:
         queue.job_state_time_limit_actions = actions
-    # G8: UPDATING -> VALID is immediate
-    queue.status, queue.status_reason = "VALID", HEALTHY
+    settling.begin(backend, queue, "UPDATING", HEALTHY)
     backend.engine.kick()
     return {"jobQueueName": queue.name, "jobQueueArn": queue.arn}
 
@@ -347,7 +350,8 @@ def delete_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str,
     queue = find(backend, params["jobQueue"])
     if queue.state != "DISABLED":
         raise ClientException(MESSAGES["enabled"])
-    del backend.job_queues[queue.name]
+    settling.check_deletable(queue)
+    settling.remove(backend, backend.job_queues, queue)
     # a queue's quota shares go with it (their ARNs live under the queue's ARN, §3.4)
     prefix = f"{queue.arn}/quota-share/"
     for share_arn in [a for a in backend.quota_shares if a.startswith(prefix)]:

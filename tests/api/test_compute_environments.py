@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from batchmock import mock_batch
 from batchmock.backend import compute_environments as ces
 from batchmock.backend import compute_resources as crs
 
@@ -513,3 +514,58 @@ def test_instance_tags_are_not_resource_tags(batch: Any) -> None:
     arn = create(batch, computeResources=ec2(tags={"Name": "box"}))["computeEnvironmentArn"]
     assert describe(batch)["computeResources"]["tags"] == {"Name": "box"}
     assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}
+
+
+# -- eventually consistent statuses (G8) ----------------------------------------------------------
+def test_status_settles_after_the_configured_delay() -> None:
+    with mock_batch(delays={"resource_status": 30}) as slow:
+        batch = slow.client()
+        create(batch)
+        detail = describe(batch)
+        assert detail["status"] == "CREATING"
+        assert "statusReason" not in detail
+        # a queue can only take a VALID environment (§12.2)
+        order = [{"order": 1, "computeEnvironment": "ce"}]
+        message = error_of(
+            batch.create_job_queue, jobQueueName="q", priority=1, computeEnvironmentOrder=order
+        )
+        assert "is not VALID (status CREATING)" in message
+        slow.advance(30)
+        detail = describe(batch)
+        assert (detail["status"], detail["statusReason"]) == ("VALID", "ComputeEnvironment Healthy")
+
+        batch.create_job_queue(jobQueueName="q", priority=1, computeEnvironmentOrder=order)
+        queue = batch.describe_job_queues(jobQueues=["q"])["jobQueues"][0]
+        assert queue["status"] == "CREATING"
+        batch.update_job_queue(jobQueue="q", state="DISABLED")
+        message = error_of(batch.delete_job_queue, jobQueue="q")
+        assert message == "Cannot delete, resource is being modified"
+        slow.advance(30)
+        assert batch.describe_job_queues(jobQueues=["q"])["jobQueues"][0]["status"] == "VALID"
+        batch.delete_job_queue(jobQueue="q")
+        assert batch.describe_job_queues(jobQueues=["q"])["jobQueues"][0]["status"] == "DELETING"
+        slow.advance(30)
+        assert batch.describe_job_queues()["jobQueues"] == []
+
+
+def test_update_and_delete_go_through_updating_and_deleting() -> None:
+    with mock_batch(delays={"resource_status": 10}) as slow:
+        batch = slow.client()
+        create(batch)
+        slow.advance(10)
+        batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
+        assert describe(batch)["status"] == "UPDATING"
+        assert error_of(batch.delete_compute_environment, computeEnvironment="ce") == (
+            "Cannot delete, resource is being modified"
+        )
+        slow.advance(10)
+        batch.delete_compute_environment(computeEnvironment="ce")
+        assert describe(batch)["status"] == "DELETING"
+        assert error_of(create, batch) == "Object already exists"
+        assert (
+            error_of(batch.update_compute_environment, computeEnvironment="ce", state="ENABLED")
+            == "ComputeEnvironment ce is being deleted"
+        )
+        slow.advance(10)
+        assert batch.describe_compute_environments()["computeEnvironments"] == []
+        create(batch)
