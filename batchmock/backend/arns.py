@@ -26,12 +26,23 @@ def resource_of(arn: str) -> tuple[str, str]:
     return kind, rest
 
 
-def name_from(ref: str, kind: str) -> str | None:
-    """The name in a name-or-ARN reference of resource type ``kind``; None for a foreign ARN."""
+def name_from(
+    ref: str, kind: str, region: str | None = None, account_id: str | None = None
+) -> str | None:
+    """The name in a name-or-ARN reference of resource type ``kind``.
+
+    None for an ARN of another resource type, or (when ``region``/``account_id`` are given) of
+    another region or account: such an ARN names nothing in this backend.
+    """
     if not is_arn(ref):
         return ref
     found_kind, rest = resource_of(ref)
     if found_kind != kind:
+        return None
+    parts = ref.split(":", 5)
+    if (region is not None and parts[3] != region) or (
+        account_id is not None and parts[4] != account_id
+    ):
         return None
     return rest
 

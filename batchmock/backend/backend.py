@@ -66,19 +66,24 @@ class BatchBackend:
         return next(self._seq)
 
     # -- lookups shared by several modules -------------------------------------------------
+    def name_of(self, ref: str, kind: str) -> str | None:
+        """The name in a name-or-ARN ``ref`` of resource type ``kind`` in this account and
+        region; None for an ARN of another type, region or account."""
+        return arns.name_from(ref, kind, self.region, self.account_id)
+
     def find_compute_environment(self, ref: str) -> Any | None:
         """The compute environment named by a name or an ARN, or None."""
-        name = arns.name_from(ref, "compute-environment")
+        name = self.name_of(ref, "compute-environment")
         return None if name is None else self.compute_environments.get(name)
 
     def find_job_queue(self, ref: str) -> Any | None:
         """The job queue named by a name or an ARN, or None."""
-        name = arns.name_from(ref, "job-queue")
+        name = self.name_of(ref, "job-queue")
         return None if name is None else self.job_queues.get(name)
 
     def find_scheduling_policy(self, arn: str) -> Any | None:
         """The scheduling policy with this ARN (or name), or None."""
-        name = arns.name_from(arn, "scheduling-policy")
+        name = self.name_of(arn, "scheduling-policy")
         return None if name is None else self.scheduling_policies.get(name)
 
     def iter_job_definitions(self) -> Iterator[Any]:

@@ -104,7 +104,7 @@ def find(backend: BatchBackend, ref: Any) -> ConsumableResource | None:
     """The consumable resource a name or ARN names, or None."""
     if not isinstance(ref, str):
         return None
-    name = arns.name_from(ref, "consumable-resource")
+    name = backend.name_of(ref, "consumable-resource")
     if name is None:
         return None
     found: ConsumableResource | None = backend.consumable_resources.get(name)

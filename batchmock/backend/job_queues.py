@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, pagination, settling
+from batchmock.backend import checks, pagination, settling
 from batchmock.backend.checks import check_name, check_range, ref_list
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
@@ -183,7 +183,7 @@ def _service_order(
     resolved = []
     for entry in entries:
         ref = entry["serviceEnvironment"]
-        name = arns.name_from(ref, "service-environment")
+        name = backend.name_of(ref, "service-environment")
         env = None if name is None else backend.service_environments.get(name)
         if env is None:
             raise ClientException(MESSAGES["se_not_found"].format(ref=ref))

@@ -60,7 +60,7 @@ def find(backend: BatchBackend, ref: Any) -> ServiceEnvironment | None:
     """The service environment a name or ARN names, or None."""
     if not isinstance(ref, str):
         return None
-    name = arns.name_from(ref, "service-environment")
+    name = backend.name_of(ref, "service-environment")
     found: ServiceEnvironment | None = (
         None if name is None else backend.service_environments.get(name)
     )

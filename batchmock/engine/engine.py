@@ -133,7 +133,9 @@ class Engine:
         wanted = (job.spec.consumable_resource_properties or {}).get("consumableResourceList")
         found = []
         for entry in wanted or []:
-            name = arns.name_from(str(entry.get("consumableResource", "")), "consumable-resource")
+            name = self.backend.name_of(
+                str(entry.get("consumableResource", "")), "consumable-resource"
+            )
             resource = self.backend.consumable_resources.get(name or "")
             if resource is not None:
                 found.append((resource, int(entry.get("quantity") or 0)))
@@ -155,8 +157,13 @@ class Engine:
         self.later(self.options.delays.scheduling, self._terminate_queue, state)
 
     def _terminate_queue(self, state: QueueState) -> None:
-        for status in (states.SUBMITTED, states.PENDING, states.RUNNABLE, states.STARTING,
-                       states.RUNNING):
+        for status in (
+            states.SUBMITTED,
+            states.PENDING,
+            states.RUNNABLE,
+            states.STARTING,
+            states.RUNNING,
+        ):
             for job in list(state.by_status[status].values()):
                 self.cancellations.terminate(job, states.QUEUE_DELETED)
 
@@ -268,9 +275,12 @@ class Engine:
         if reason is None:
             return
         # §12.7: the action fires on the head job sitting RUNNABLE with a matching reason
-        actions = [a for a in getattr(job.spec.queue, "job_state_time_limit_actions", None) or []
-                   if a.get("state", "RUNNABLE") == "RUNNABLE"
-                   and reason.startswith(str(a.get("reason", "")))]
+        actions = [
+            a
+            for a in getattr(job.spec.queue, "job_state_time_limit_actions", None) or []
+            if a.get("state", "RUNNABLE") == "RUNNABLE"
+            and reason.startswith(str(a.get("reason", "")))
+        ]
         if actions:
             action = min(actions, key=lambda a: int(a.get("maxTimeSeconds", 0)))
             job.run.limit_timer = self.later(

@@ -1,0 +1,185 @@
+"""Job engine benchmarks (issue: job engine), each a ratio against a baseline of the same run.
+
+Run: ``python benchmarks/bench_engine.py``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import time
+from typing import Any
+
+from _common import best_of, canned_client, report
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+from batchmock import mock_batch  # noqa: E402
+
+
+def _setup(client: Any, max_vcpus: int = 256) -> None:
+    client.create_compute_environment(
+        computeEnvironmentName="ce",
+        type="MANAGED",
+        computeResources={
+            "type": "EC2", "maxvCpus": max_vcpus, "subnets": ["s"], "securityGroupIds": ["g"],
+            "instanceRole": "r", "instanceTypes": ["optimal"],
+        },
+    )
+    client.create_job_queue(
+        jobQueueName="q", priority=1,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
+    )
+    client.register_job_definition(
+        jobDefinitionName="jd", type="container",
+        containerProperties={"image": "busybox", "command": ["true"], "resourceRequirements": [
+            {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]},
+    )
+
+
+def bench_array() -> None:
+    """10,000-child array: submit, run_until_idle, list children in pages of 100."""
+    with mock_batch(auto_advance=False) as mock:
+        client = mock.client()
+        _setup(client)
+        pages: list[bytes] = []
+        start = time.perf_counter()
+        parent = client.submit_job(
+            jobName="arr", jobQueue="q", jobDefinition="jd", arrayProperties={"size": 10_000}
+        )["jobId"]
+        mock.run_until_idle()
+        token = None
+        listed = 0
+        while True:
+            kwargs: dict[str, Any] = {"arrayJobId": parent, "jobStatus": "SUCCEEDED",
+                                      "maxResults": 100}
+            if token:
+                kwargs["nextToken"] = token
+            page = client.list_jobs(**kwargs)
+            listed += len(page["jobSummaryList"])
+            if len(pages) < 100:
+                pages.append(json.dumps({k: v for k, v in page.items()
+                                         if k != "ResponseMetadata"}).encode())
+            token = page.get("nextToken")
+            if not token:
+                break
+        ours = time.perf_counter() - start
+        assert listed == 10_000, listed
+    canned_pages = [canned_client(body) for body in pages]
+
+    def baseline() -> None:
+        for client in canned_pages:
+            client.list_jobs(arrayJobId=parent, jobStatus="SUCCEEDED", maxResults=100)
+
+    base = best_of(baseline, repeat=3)
+    report("10,000-child array: submit+run+list 100 pages vs 100 canned pages", ours, base, 3.0)
+
+
+def bench_independent(n: int = 10_000) -> None:
+    """n independent jobs submitted and run to completion vs n canned SubmitJob calls."""
+    with mock_batch(auto_advance=False) as mock:
+        client = mock.client()
+        _setup(client)
+        body = json.dumps(
+            {k: v for k, v in client.submit_job(jobName="j", jobQueue="q", jobDefinition="jd")
+             .items() if k != "ResponseMetadata"}
+        ).encode()
+        gc.collect()
+        start = time.perf_counter()
+        for i in range(n):
+            client.submit_job(jobName=f"j{i}", jobQueue="q", jobDefinition="jd")
+        mock.run_until_idle()
+        ours = time.perf_counter() - start
+        done = mock.backend().engine.jobs_in_queue("q", "SUCCEEDED")
+        assert len(list(done)) == n + 1
+    canned = canned_client(body)
+    start = time.perf_counter()
+    for i in range(n):
+        canned.submit_job(jobName=f"j{i}", jobQueue="q", jobDefinition="jd")
+    base = time.perf_counter() - start
+    report(f"{n:,} independent jobs submitted and run vs {n:,} canned submits", ours, base, 3.0)
+
+
+def _chain(n: int) -> float:
+    with mock_batch(auto_advance=False) as mock:
+        client = mock.client()
+        _setup(client)
+        start = time.perf_counter()
+        previous = None
+        for i in range(n):
+            kwargs: dict[str, Any] = {"jobName": f"c{i}", "jobQueue": "q", "jobDefinition": "jd"}
+            if previous:
+                kwargs["dependsOn"] = [{"jobId": previous}]
+            previous = client.submit_job(**kwargs)["jobId"]
+        mock.run_until_idle()
+        elapsed = time.perf_counter() - start
+        assert client.describe_jobs(jobs=[previous])["jobs"][0]["status"] == "SUCCEEDED"
+        return elapsed
+
+
+def bench_chain() -> None:
+    """A dependency chain: cost per job must not grow with the chain."""
+    small, large = _chain(100), _chain(1_000)
+    print(f"{'dependency chain: 100 jobs':<58} {small * 1e3:10.1f} ms "
+          f"({small / 100 * 1e6:.0f} us/job)")
+    print(f"{'dependency chain: 1,000 jobs':<58} {large * 1e3:10.1f} ms "
+          f"({large / 1000 * 1e6:.0f} us/job); per-job ratio {large / 10 / small:.2f}x "
+          f"(linear = 1.00x){'  ok' if large / 10 / small <= 1.5 else '  NOT LINEAR'}")
+
+
+def bench_describe() -> None:
+    """DescribeJobs of 100 ids vs botocore parsing the same response canned."""
+    with mock_batch(auto_advance=False) as mock:
+        client = mock.client()
+        _setup(client)
+        ids = [client.submit_job(jobName=f"d{i}", jobQueue="q", jobDefinition="jd")["jobId"]
+               for i in range(100)]
+        mock.run_until_idle()
+        body = json.dumps({"jobs": client.describe_jobs(jobs=ids)["jobs"]}).encode()
+        ours = best_of(lambda: client.describe_jobs(jobs=ids), repeat=7, number=10)
+    canned = canned_client(body)
+    base = best_of(lambda: canned.describe_jobs(jobs=ids), repeat=7, number=10)
+    report("DescribeJobs of 100 ids vs canned", ours, base, 1.5)
+
+
+def _per_event(queued: int, sample: int = 2_000) -> float:
+    """Seconds per scheduler event with ``queued`` jobs waiting behind a 1-vCPU environment."""
+    with mock_batch(auto_advance=False) as mock:
+        client = mock.client()
+        _setup(client, max_vcpus=1)
+        backend = mock.backend()
+        params = {"jobName": "w", "jobQueue": "q", "jobDefinition": "jd"}
+        for _ in range(queued):
+            backend.dispatch("SubmitJob", dict(params))
+        mock.advance(5)  # everything RUNNABLE, one job running
+        engine = backend.engine
+        gc.collect()
+        gc.disable()
+        try:
+            succeeded = engine.jobs_in_queue("q", "SUCCEEDED")  # a live view of the index
+            before = len(succeeded)  # type: ignore[arg-type]
+            start = time.perf_counter()
+            events = 0
+            while len(succeeded) - before < sample // 10:  # type: ignore[arg-type]
+                mock.runtime.step()
+                events += 1
+            elapsed = time.perf_counter() - start
+        finally:
+            gc.enable()
+        return elapsed / events
+
+
+def bench_scheduler_scaling() -> None:
+    """Cost per event must stay flat from 1,000 to 100,000 queued jobs."""
+    small, large = _per_event(1_000), _per_event(100_000)
+    report("scheduler: cost per event, 100,000 vs 1,000 queued jobs", large, small, 1.5, "us")
+
+
+if __name__ == "__main__":
+    bench_array()
+    bench_independent()
+    bench_chain()
+    bench_describe()
+    bench_scheduler_scaling()
