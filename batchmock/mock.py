@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from batchmock.backend.backend import BatchBackend
     from batchmock.backend.registry import BackendRegistry
     from batchmock.engine.runtime import Runtime
+    from batchmock.executors.services import MockServices
     from batchmock.protocol.serialize import Response
 
 T = TypeVar("T")
@@ -74,6 +75,7 @@ class BatchMock:
         self._registry: BackendRegistry | None = None
         self._runtime: Runtime | None = None
         self._moto = MotoBridge()
+        self._services: MockServices | None = None
         self._env_added: list[str] = []
         self._owned: tuple[str, ...] = ()
         self._intercepting = False
@@ -87,8 +89,10 @@ class BatchMock:
                 return self
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
+            from batchmock.executors.services import MockServices
 
-            self._runtime = Runtime(self.options)
+            self._services = MockServices(self, self._prepare_moto)
+            self._runtime = Runtime(self.options, self._services)
             self._registry = BackendRegistry(self.options, self._runtime)
             self._owned = _owned_endpoints(self.options)
             self._set_env()
@@ -112,6 +116,9 @@ class BatchMock:
                     self._runtime.shutdown()
             finally:
                 self._intercepting = False
+                if self._services is not None:
+                    self._services.close()  # the server real jobs call; they are gone by now
+                    self._services = None
                 self._moto.stop()
                 self._restore_env()
                 self._runtime = None
@@ -286,8 +293,13 @@ class BatchMock:
             from batchmock.engine.runtime import Runtime
 
             self._runtime.shutdown()
-            self._runtime = Runtime(self.options)
+            self._runtime = Runtime(self.options, self._services)
             self._registry = BackendRegistry(self.options, self._runtime)
+
+    def _prepare_moto(self) -> None:
+        """Before real jobs touch moto: start the moto this mock's clients reach, if it routes."""
+        if self._intercepting and self.options.route_to_moto:
+            self._moto.ensure_started()
 
     # -- environment -------------------------------------------------------------------------
     def _set_env(self) -> None:

@@ -8,6 +8,7 @@ with the mock.
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Any
 
 # botocore calls *every* before-send handler and keeps the first answer, so moto's handler, when a
@@ -45,18 +46,30 @@ class MotoBridge:
 
     def __init__(self) -> None:
         self._own_mock: Any = None
+        self._lock = threading.Lock()
 
     def handle(self, event_name: str, request: Any) -> Any:
         """moto's answer (a botocore ``AWSResponse``) to a non-Batch request, or None."""
         from moto.core.models import botocore_stubber
 
-        if not botocore_stubber.enabled and self._own_mock is None:
-            from moto import mock_aws
-
-            # Keep boto3's default session: re-creating it costs more than the whole mock.
-            self._own_mock = mock_aws(config={"core": {"reset_boto3_session": False}})
-            self._own_mock.start()
+        self.ensure_started()
         return botocore_stubber(event_name=event_name, request=request)
+
+    def ensure_started(self) -> None:
+        """Start a moto mock of our own now unless one (ours or the test's) is active.
+
+        Starting moto resets its state, so code that writes to moto's backends directly (the
+        real executors' CloudWatch Logs, the server jobs call) calls this first.
+        """
+        from moto.core.models import botocore_stubber
+
+        with self._lock:
+            if not botocore_stubber.enabled and self._own_mock is None:
+                from moto import mock_aws
+
+                # Keep boto3's default session: re-creating it costs more than the whole mock.
+                self._own_mock = mock_aws(config={"core": {"reset_boto3_session": False}})
+                self._own_mock.start()
 
     @property
     def started(self) -> bool:

@@ -82,3 +82,10 @@ class MockOptions:
     fargate_requires_execution_role: bool = True
     """RegisterJobDefinition refuses a Fargate definition without ``executionRoleArn``, as the
     model's text says it must have one (§10.5); False accepts it."""
+    real_timeout_scale: float = 1.0
+    """Real executors (``"local"``, ``"docker"``) count attempt timeouts and the SIGTERM-to-SIGKILL
+    grace period in real seconds, times this factor: 0.01 makes a 60 s ``attemptDurationSeconds``
+    (AWS's minimum) stop the attempt after 0.6 s and the 30 s grace take 0.3 s."""
+    docker_pull: bool = False
+    """The Docker executor pulls an image missing from the engine (True), or fails the attempt
+    with ``CannotPullContainerError`` (False, the default: tests never reach a registry)."""

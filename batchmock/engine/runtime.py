@@ -20,7 +20,7 @@ from batchmock.executors.simulated import OutcomeScript
 if TYPE_CHECKING:
     from batchmock.backend.backend import BatchBackend
     from batchmock.engine.job import Job
-    from batchmock.executors.base import Executor
+    from batchmock.executors.base import Executor, Services
     from batchmock.options import MockOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,7 +34,7 @@ CLOCKS = ("virtual", "real")
 class Runtime:
     """The clock, executor and engines of one mock; see docs/architecture.md."""
 
-    def __init__(self, options: MockOptions) -> None:
+    def __init__(self, options: MockOptions, services: Services | None = None) -> None:
         if options.clock not in CLOCKS:
             raise ValueError(f"clock={options.clock!r} is unknown; choose one of "
                              f"{', '.join(repr(c) for c in CLOCKS)}")
@@ -43,13 +43,17 @@ class Runtime:
         self.lock = threading.RLock()
         self._wake = threading.Condition(self.lock)
         self.script = OutcomeScript(options.outcomes)
-        self.executor: Executor = make_executor(options.executor, self.script, options)
+        self.services = services
+        """The mock's server and CloudWatch Logs, for executors (None without a mock)."""
+        self.executor: Executor = make_executor(options.executor, self.script, options, services)
         self.clock: Clock
         if options.clock == "real":
             self.clock = WallClock(self.lock)
         else:
             start = options.start_time if options.start_time is not None else time.time()
             self.clock = VirtualClock(start)
+        if services is not None:
+            services.bind_clock(self.clock.now_ms)
         self._engines: list[Engine] = []
         self._live: dict[int, tuple[Engine, Job]] = {}
         self._reaping = False
@@ -147,9 +151,9 @@ class Runtime:
     def real_timeout_seconds(self, seconds: float) -> float:
         """Real seconds a live attempt may run for a timeout of ``seconds``.
 
-        Hook for issue 4: an option will scale this (e.g. 0.01 makes 60 s take 0.6 s).
+        ``MockOptions.real_timeout_scale`` scales it (0.01 makes 60 s take 0.6 s).
         """
-        return float(seconds)
+        return float(seconds) * self.options.real_timeout_scale
 
     def stop_grace_seconds(self) -> float:
         """Seconds between SIGTERM and SIGKILL when an attempt is stopped (§8.5)."""
@@ -233,3 +237,6 @@ def _check_options(options: MockOptions) -> None:
         if value not in allowed:
             raise ValueError(f"{name}={value!r} is unknown; choose one of "
                              f"{', '.join(repr(a) for a in allowed)}")
+    scale: Any = options.real_timeout_scale
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+        raise ValueError(f"real_timeout_scale must be a number > 0, got {scale!r}")

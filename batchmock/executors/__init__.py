@@ -1,7 +1,8 @@
 """Executors run the attempts of jobs; ``make_executor`` turns ``MockOptions.executor`` into one.
 
-``FACTORIES`` maps each executor name to ``factory(script, options) -> Executor``; real
-executors ("local", "docker") register themselves here when they exist (issue 4).
+``FACTORIES`` maps each executor name to ``factory(script, options, services) -> Executor``;
+``services`` (the mock's server and CloudWatch log streams, see ``executors/services.py``) is None
+for a runtime made without a mock. The real executors' modules are imported only when chosen.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from batchmock.executors.base import (
     Execution,
     Executor,
     Outcome,
+    Services,
     StartFailure,
 )
 from batchmock.executors.simulated import OutcomeScript, SimulatedExecutor
@@ -28,29 +30,47 @@ __all__ = [
     "Executor",
     "Outcome",
     "OutcomeScript",
+    "Services",
     "SimulatedExecutor",
     "StartFailure",
     "make_executor",
 ]
 
-Factory = Callable[[OutcomeScript, "MockOptions"], Executor]
+Factory = Callable[[OutcomeScript, "MockOptions", "Services | None"], Executor]
 
 
-def _simulated(script: OutcomeScript, options: MockOptions) -> Executor:
-    return SimulatedExecutor(script, options.delays.running)
+def _simulated(script: OutcomeScript, options: MockOptions, services: Services | None) -> Executor:
+    return SimulatedExecutor(script, options.delays.running, services)
 
 
-FACTORIES: dict[str, Factory] = {"simulated": _simulated}
-PLANNED = ("local", "docker")
-"""Names accepted by the option but not implemented yet (issue 4)."""
+def _local(script: OutcomeScript, options: MockOptions, services: Services | None) -> Executor:
+    from batchmock.executors.local import LocalExecutor
+
+    return LocalExecutor(services)
 
 
-def make_executor(choice: Any, script: OutcomeScript, options: MockOptions) -> Executor:
+def _docker(script: OutcomeScript, options: MockOptions, services: Services | None) -> Executor:
+    from batchmock.executors.docker import DockerExecutor
+
+    return DockerExecutor(services, pull=options.docker_pull)
+
+
+FACTORIES: dict[str, Factory] = {"simulated": _simulated, "local": _local, "docker": _docker}
+PLANNED: tuple[str, ...] = ()
+"""Names accepted by the option but not implemented yet."""
+
+
+def make_executor(
+    choice: Any,
+    script: OutcomeScript,
+    options: MockOptions,
+    services: Services | None = None,
+) -> Executor:
     """The executor ``choice`` names, or ``choice`` itself when it is an Executor instance."""
     if isinstance(choice, str):
         factory = FACTORIES.get(choice)
         if factory is not None:
-            return factory(script, options)
+            return factory(script, options, services)
         names = sorted(set(FACTORIES) | set(PLANNED))
         if choice in PLANNED:
             raise ValueError(

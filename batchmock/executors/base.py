@@ -15,6 +15,7 @@ Two kinds of execution fit the same protocol:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -129,3 +130,23 @@ class Executor(Protocol):
 
     def shutdown(self) -> None:
         """Stop and clean up every execution still alive (the mock is ending)."""
+
+
+class LogWriter(Protocol):
+    """An attempt's CloudWatch log stream (see ``batchmock/executors/logs.py``)."""
+
+    def write(self, lines: Sequence[str]) -> None:
+        """Append lines, stamped with the current time; callable from any thread."""
+
+
+class Services(Protocol):
+    """What the mock offers executors (``batchmock.executors.services.MockServices``)."""
+
+    def server_url(self) -> str:
+        """The endpoint of a loopback server answering for the mock (started on first call)."""
+
+    def open_log(self, ctx: AttemptContext) -> LogWriter:
+        """Create the attempt's log group and stream in moto's CloudWatch Logs."""
+
+    def bind_clock(self, now_ms: Callable[[], int]) -> None:
+        """Use the runtime's clock (epoch ms) for log timestamps."""

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from batchmock.executors.base import AttemptContext, Outcome, StartFailure
+from batchmock.executors.base import AttemptContext, Outcome, Services, StartFailure
 
 STOPPED_EXIT_CODE = 143
 """§16.7 [inferred]: a stopped (terminated, timed-out) simulated attempt answered SIGTERM."""
@@ -246,15 +246,26 @@ class SimulatedExecution:
 
 
 class SimulatedExecutor:
-    """Runs nothing: each attempt's outcome comes from an :class:`OutcomeScript`."""
+    """Runs nothing: each attempt's outcome comes from an :class:`OutcomeScript`.
 
-    def __init__(self, script: OutcomeScript, default_duration: float) -> None:
+    With ``services`` (a mock's), an outcome's ``logs`` lines also go to the attempt's
+    CloudWatch log stream, as a real attempt's output does; an attempt without lines creates no
+    stream, so tests that script no logs never start moto.
+    """
+
+    def __init__(
+        self, script: OutcomeScript, default_duration: float, services: Services | None = None
+    ) -> None:
         self.script = script
         self.default_duration = default_duration
+        self.services = services
 
     def launch(self, ctx: AttemptContext) -> SimulatedExecution:
         """Decide the outcome now; StartFailure from a handler propagates to the engine."""
-        return SimulatedExecution(self.script.resolve(ctx, self.default_duration))
+        outcome = self.script.resolve(ctx, self.default_duration)
+        if outcome.logs and self.services is not None:
+            self.services.open_log(ctx).write(outcome.logs)
+        return SimulatedExecution(outcome)
 
     def shutdown(self) -> None:
         """Nothing is alive."""

@@ -100,7 +100,7 @@ def test_make_executor() -> None:
     script = OutcomeScript()
     executor = make_executor("simulated", script, options)
     assert isinstance(executor, Executor)
-    with pytest.raises(ValueError, match="is not available yet"):
-        make_executor("local", script, options)
+    with pytest.raises(ValueError, match="is unknown"):
+        make_executor("remote", script, options)
     with pytest.raises(ValueError, match="must be a name"):
         make_executor(object(), script, options)
