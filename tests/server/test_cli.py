@@ -21,7 +21,7 @@ import batchmock
 from batchmock.cli import DEFAULT_PORT, build_parser, mock_options
 from batchmock.options import Delays
 from tests.server.helpers import CREDENTIALS
-from tests.support import make_env
+from tests.support import make_ce, make_env, make_job_definition, make_queue
 
 REPO = Path(batchmock.__file__).resolve().parent.parent
 READY = re.compile(r"listening on (http://\S+)")
@@ -130,12 +130,25 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _real_clock_env(batch: Any) -> None:
+    """``make_env`` on the real clock: the queue waits for its compute environment to be VALID."""
+    make_ce(batch)
+    status = ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and status != "VALID":
+        status = batch.describe_compute_environments()["computeEnvironments"][0]["status"]
+        time.sleep(0.02)
+    assert status == "VALID"
+    make_queue(batch)
+    make_job_definition(batch)
+
+
 # -- a real server process ----------------------------------------------------------------------
 def test_server_runs_jobs_on_the_real_clock_and_stops_on_sigterm(spawn: Any) -> None:
     server = spawn("--port", "0", *[f"--delay-{name}=0.01" for name in Delays.__annotations__])
     url = server.wait_ready()
     batch = _client(url)
-    make_env(batch)
+    _real_clock_env(batch)
     job_id = batch.submit_job(jobName="real", jobQueue="q", jobDefinition="jd")["jobId"]
 
     status = ""
@@ -171,7 +184,7 @@ def test_no_job_process_outlives_the_server(spawn: Any) -> None:
     server = spawn("--port", "0", "--executor", "local")
     url = server.wait_ready()
     batch = _client(url)
-    make_env(batch)
+    _real_clock_env(batch)
     batch.register_job_definition(
         jobDefinitionName="sleeper",
         type="container",
