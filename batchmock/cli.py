@@ -79,12 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = Delays()
     for f in dataclasses.fields(Delays):
         server.add_argument(
-            f"--delay-{f.name}",
+            f"--delay-{f.name.replace('_', '-')}",
             type=_seconds,
             default=getattr(defaults, f.name),
             metavar="SECONDS",
             dest=f"delay_{f.name}",
-            help=f"seconds a job spends in step {f.name!r} (default %(default)s)",
+            help=f"seconds of the {f.name!r} step (Delays.{f.name}; default %(default)s)",
         )
     server.add_argument(
         "--log-level",

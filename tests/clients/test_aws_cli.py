@@ -158,3 +158,20 @@ def test_bad_input_is_a_client_exception_naming_the_problem(aws: Cli) -> None:
     assert "An error occurred (ClientException) when calling the CreateJobQueue" in done.stderr
     assert "missing" in done.stderr
     assert aws("batch", "describe-job-queues") == {"jobQueues": []}
+
+
+def test_job_logs_are_read_with_aws_logs(aws: Cli, server: ThreadedServer) -> None:
+    _environment(aws)
+    server.mock.set_outcomes([{"match": {"jobName": "talker"}, "logs": ["hello", "world"]}])
+    job_id = aws(
+        "batch", "submit-job", "--job-name", "talker", "--job-queue", "q", "--job-definition", "jd"
+    )["jobId"]
+    server.mock.run_until_idle()
+    (job,) = aws("batch", "describe-jobs", "--jobs", job_id)["jobs"]
+
+    events = aws(
+        "logs", "get-log-events", "--log-group-name", "/aws/batch/job",
+        "--log-stream-name", job["container"]["logStreamName"],
+    )["events"]  # fmt: skip
+
+    assert [event["message"] for event in events] == ["hello", "world"]

@@ -260,3 +260,22 @@ def test_moto_html_errors_become_json(server: ThreadedServer) -> None:
     status, headers, body = call(server, "GET", "/no/such/path", headers={"Authorization": auth})
     assert status == 404
     _assert_json_error(status, headers, body, "UnknownOperationException")
+
+
+def test_job_logs_are_read_through_cloudwatch_logs_on_the_same_port(
+    server: ThreadedServer,
+) -> None:
+    server.mock.set_outcomes([{"match": {"jobName": "talker"}, "logs": ["hello", "world"]}])
+    batch = client(server)
+    make_ce(batch)
+    make_queue(batch)
+    make_job_definition(batch)
+    job_id = batch.submit_job(jobName="talker", jobQueue="q", jobDefinition="jd")["jobId"]
+    server.mock.run_until_idle()
+    (job,) = batch.describe_jobs(jobs=[job_id])["jobs"]
+
+    events = client(server, "logs").get_log_events(
+        logGroupName="/aws/batch/job", logStreamName=job["container"]["logStreamName"]
+    )["events"]
+
+    assert [event["message"] for event in events] == ["hello", "world"]

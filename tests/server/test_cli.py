@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import queue
 import re
@@ -145,7 +146,8 @@ def _real_clock_env(batch: Any) -> None:
 
 # -- a real server process ----------------------------------------------------------------------
 def test_server_runs_jobs_on_the_real_clock_and_stops_on_sigterm(spawn: Any) -> None:
-    server = spawn("--port", "0", *[f"--delay-{name}=0.01" for name in Delays.__annotations__])
+    delays = [f"--delay-{f.name.replace('_', '-')}=0.01" for f in dataclasses.fields(Delays)]
+    server = spawn("--port", "0", *delays)
     url = server.wait_ready()
     batch = _client(url)
     _real_clock_env(batch)
@@ -249,10 +251,11 @@ def test_defaults_are_loopback_real_clock_and_the_documented_port() -> None:
 
 def test_delay_flags_set_the_mock_delays() -> None:
     args = build_parser().parse_args(
-        ["server", "--delay-submitted", "0.5", "--delay-running=2", "--clock", "virtual"]
-    )
+        ["server", "--delay-submitted", "0.5", "--delay-running=2", "--clock", "virtual",
+         "--delay-resource-status", "3"]
+    )  # fmt: skip
     options = mock_options(args)
-    assert options["delays"] == Delays(submitted=0.5, running=2.0)
+    assert options["delays"] == Delays(submitted=0.5, running=2.0, resource_status=3.0)
     assert options["clock"] == "virtual"
 
 
