@@ -35,6 +35,8 @@ PULL_ERROR = "CannotPullContainerError"
 START_ERROR = "CannotStartContainerError"
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 """The container reason AWS reports for a container the kernel killed for memory."""
+CREATE_KEYS = ("command", "environment", "user", "labels", "detach")
+"""Keys of :func:`container_config` that configure the container; the others its host."""
 LABEL = "batchmock.executor"
 """Label on every container, with a value unique to one executor: shutdown sweeps by it."""
 _log = logging.getLogger(__name__)
@@ -168,9 +170,16 @@ class DockerExecutor(LiveExecutor):
     def _create(self, client: Any, image: str, config: dict[str, Any]) -> Any:
         import docker.errors
 
+        create = {key: config[key] for key in CREATE_KEYS if key in config}
+        host = {key: value for key, value in config.items() if key not in CREATE_KEYS}
         for pulled in (False, True):
             try:
-                return client.containers.create(image, **config)
+                # the low-level calls: ``containers.create`` would inspect the container after
+                # creating it, a round trip nothing here needs
+                made = client.api.create_container(
+                    image, host_config=client.api.create_host_config(**host), **create
+                )
+                return client.containers.prepare_model({"Id": made["Id"]})
             except docker.errors.ImageNotFound as exc:
                 if pulled or not self.pull:
                     raise StartFailure(_pull_error(image, exc, self.pull)) from exc
@@ -213,7 +222,10 @@ class DockerExecutor(LiveExecutor):
 def container_config(
     ctx: AttemptContext, env: dict[str, str], labels: dict[str, str]
 ) -> dict[str, Any]:
-    """The keyword arguments of ``containers.create`` for an attempt (image apart)."""
+    """The keyword arguments of ``containers.create`` for an attempt (image apart).
+
+    :data:`CREATE_KEYS` go to the Engine API's container config, the others to its host config.
+    """
     import docker.types
 
     props = ctx.container or {}

@@ -145,8 +145,9 @@ class LiveExecution:
         return any(thread.is_alive() for thread in self.threads)
 
     def join(self, timeout: float = JOIN_SECONDS) -> None:
-        """Wait for every thread of this execution (the executor is shutting down)."""
+        """Wait for the outcome and every thread of this execution (the executor is ending)."""
         deadline = time.monotonic() + timeout
+        self._done.wait(timeout)
         for thread in list(self.threads):
             if thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))

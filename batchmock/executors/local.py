@@ -18,39 +18,106 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 from typing import IO
 
-from batchmock.executors.base import AttemptContext, LogWriter, StartFailure
+from batchmock.executors import watcher
+from batchmock.executors.base import AttemptContext, LogWriter, Services, StartFailure
 from batchmock.executors.live import LiveExecution, LiveExecutor, exit_status, job_environment
 
 START_ERROR = "CannotStartContainerError"
+CHUNK = 65536
 
 
 class LocalExecution(LiveExecution):
-    """A running process: one thread reads its output, one waits for its exit."""
+    """A running process, followed by the executor's watcher thread, or by two threads of its
+    own (one reads, one waits) where the watcher is not available."""
 
-    def __init__(self, ctx: AttemptContext, log: LogWriter | None, proc: subprocess.Popen[bytes]):
+    def __init__(
+        self,
+        ctx: AttemptContext,
+        log: LogWriter | None,
+        proc: subprocess.Popen[bytes],
+        follower: watcher.ProcessWatcher | None,
+    ) -> None:
         super().__init__(ctx, log)
         self._proc = proc
         self.pid = proc.pid
-        self._reader = self.spawn(self._read, f"read-{proc.pid}")
-        self.spawn(self._wait, f"wait-{proc.pid}")
-
-    def _read(self) -> None:
-        stream: IO[bytes] | None = self._proc.stdout
-        if stream is None:
+        self._pending = b""
+        stream = proc.stdout
+        assert stream is not None
+        self._stream = stream
+        if follower is None:
+            self._reader = self.spawn(self._read, f"read-{proc.pid}")
+            self.spawn(self._wait, f"wait-{proc.pid}")
             return
+        self._watcher = follower
+        self._out = stream.fileno()
+        self._out_open = True
+        self._pidfd = os.pidfd_open(proc.pid)
+        os.set_blocking(self._out, False)
+        follower.watch(self._out, self._on_output, stream.close)
+        follower.watch(self._pidfd, self._on_exit, lambda: os.close(self._pidfd))
+
+    # -- followed by the watcher (handlers run in its thread and never block) -------------------
+    def _on_output(self) -> None:
+        if not self._drain():
+            self._close_output()  # end of output; the exit may come later
+
+    def _on_exit(self) -> None:
+        self._watcher.forget(self._pidfd)
+        self._ended()
+        while self._drain():  # everything the process wrote is in the pipe by now
+            pass
+        self._close_output()
+        self._flush()
+        self.finish(exit_status(self._proc.wait()))
+
+    def _close_output(self) -> None:
+        if self._out_open:
+            self._out_open = False  # its number may soon be another file's: never read it again
+            self._watcher.forget(self._out)
+
+    def _drain(self) -> bool:
+        """Read what the pipe holds now; False at the end of the output (or nothing more now)."""
+        if not self._out_open:
+            return False
+        try:
+            chunk = os.read(self._out, CHUNK)
+        except BlockingIOError:
+            return False
+        except OSError:  # closed already
+            return False
+        if not chunk:
+            return False
+        *lines, self._pending = (self._pending + chunk).split(b"\n")
+        for line in lines:
+            self.add_line(_text(line))
+        return True
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.add_line(_text(self._pending))
+            self._pending = b""
+
+    # -- followed by two threads of its own ----------------------------------------------------
+    def _read(self) -> None:
+        stream: IO[bytes] = self._stream
         with stream:
             for raw in stream:  # blocking, one line at a time, while the job runs
-                self.add_line(raw.decode("utf-8", "replace").rstrip("\r\n"))
+                self.add_line(_text(raw.rstrip(b"\n")))
 
     def _wait(self) -> None:
         code = self._proc.wait()
+        self._ended()
+        self._reader.join()
+        self.finish(exit_status(code))
+
+    # -- both ----------------------------------------------------------------------------------
+    def _ended(self) -> None:
         # The main process is gone: like a container's, everything it started goes with it, so a
         # background child still holding the output pipe cannot keep the attempt running.
         self._kill_group(signal.SIGKILL)
-        self._reader.join()
-        self.finish(exit_status(code))
 
     def signal(self, signum: int) -> None:
         """Signal the whole process group (no-op once the process has been reaped)."""
@@ -64,8 +131,18 @@ class LocalExecution(LiveExecution):
             pass  # already gone
 
 
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").rstrip("\r")
+
+
 class LocalExecutor(LiveExecutor):
     """Runs attempts as host processes; see the module docstring."""
+
+    def __init__(self, services: Services | None, use_watcher: bool | None = None) -> None:
+        super().__init__(services)
+        self._use_watcher = watcher.available() if use_watcher is None else use_watcher
+        self._watcher: watcher.ProcessWatcher | None = None
+        self._watcher_lock = threading.Lock()
 
     def launch(self, ctx: AttemptContext) -> LocalExecution:
         """Start the process; StartFailure (CannotStartContainerError) if it cannot start."""
@@ -90,13 +167,29 @@ class LocalExecutor(LiveExecutor):
             raise StartFailure(_start_error(ctx.command[0], exc)) from exc
         try:
             log = self.open_log(ctx)
+            execution = LocalExecution(ctx, log, proc, self._follower())
         except BaseException:
             proc.kill()
             proc.wait()
             raise
-        execution = LocalExecution(ctx, log, proc)
         self.keep(execution)
         return execution
+
+    def _follower(self) -> watcher.ProcessWatcher | None:
+        if not self._use_watcher:
+            return None
+        with self._watcher_lock:
+            if self._watcher is None:
+                self._watcher = watcher.ProcessWatcher()
+            return self._watcher
+
+    def shutdown(self) -> None:
+        """Kill every process, wait until each one is reaped, then stop the watcher."""
+        super().shutdown()
+        with self._watcher_lock:
+            follower, self._watcher = self._watcher, None
+        if follower is not None:
+            follower.close()
 
 
 def _start_error(program: str, exc: OSError) -> str:

@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from batchmock import BatchMock, Delays, mock_batch
+from batchmock.executors import watcher
 from batchmock.executors.local import LocalExecutor
 from tests.executors import scenarios
 from tests.executors.scenarios import Flavour, describe, submit, wait_for_line
@@ -20,9 +21,14 @@ from tests.executors.scenarios import Flavour, describe, submit, wait_for_line
 LOCAL = Flavour(executor="local", python=[sys.executable])
 
 
-@pytest.fixture
-def local() -> Iterator[BatchMock]:
-    """An active mock running jobs as local processes."""
+@pytest.fixture(params=["watcher", "threads"])
+def local(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[BatchMock]:
+    """An active mock running jobs as local processes, followed by the shared watcher thread
+    (Linux) or by two threads per process (elsewhere)."""
+    if request.param == "threads":
+        monkeypatch.setattr(watcher, "available", lambda: False)
+    elif not watcher.available():
+        pytest.skip("no pidfds here: the threads variant covers this machine")
     with mock_batch(executor="local") as mock:
         yield mock
 
