@@ -47,8 +47,6 @@ class BatchMockApp:
 
     def __init__(self, mock: BatchMock) -> None:
         self.mock = mock
-        self._moto: WSGIApp | None = None
-        self._moto_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         try:
@@ -98,7 +96,7 @@ class BatchMockApp:
 
     # -- moto --------------------------------------------------------------------------------
     def _to_moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        app = self._moto_app()
+        app = moto_app()
         if app is None:
             status, headers, body = serialize.error(
                 "ServerException",
@@ -119,19 +117,25 @@ class BatchMockApp:
             return respond(start_response, status, headers, body)
         return response(environ, start_response)
 
-    def _moto_app(self) -> WSGIApp | None:
-        if self._moto is None:
-            with self._moto_lock:
-                if self._moto is None:
-                    try:
-                        from moto.moto_server.werkzeug_app import (
-                            DomainDispatcherApplication,
-                            create_backend_app,
-                        )
-                    except ImportError:
-                        return None
-                    self._moto = DomainDispatcherApplication(create_backend_app)
-        return self._moto
+
+_moto: list[WSGIApp] = []
+_moto_lock = threading.Lock()
+
+
+def moto_app() -> WSGIApp | None:
+    """moto's server app, shared by every server of the process (moto's state is global anyway,
+    and building its per-service apps is the slow part); None without moto's server extra."""
+    with _moto_lock:
+        if not _moto:
+            try:
+                from moto.moto_server.werkzeug_app import (
+                    DomainDispatcherApplication,
+                    create_backend_app,
+                )
+            except ImportError:
+                return None
+            _moto.append(DomainDispatcherApplication(create_backend_app))
+        return _moto[0]
 
 
 def is_batch_request(environ: dict[str, Any], path: str) -> bool:

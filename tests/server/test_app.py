@@ -231,6 +231,9 @@ def test_s3_is_answered_by_moto_on_the_same_port(server: ThreadedServer) -> None
     s3.create_bucket(Bucket="results-bucket")
     s3.put_object(Bucket="results-bucket", Key="out.txt", Body=b"done")
     assert s3.get_object(Bucket="results-bucket", Key="out.txt")["Body"].read() == b"done"
+    assert s3.head_object(Bucket="results-bucket", Key="out.txt")["ContentLength"] == 4
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket="results-bucket", Key="missing.txt")
 
 
 def test_cloudwatch_logs_is_answered_by_moto_on_the_same_port(server: ThreadedServer) -> None:
