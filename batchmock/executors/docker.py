@@ -37,6 +37,8 @@ OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 """The container reason AWS reports for a container the kernel killed for memory."""
 CREATE_KEYS = ("command", "environment", "user", "labels", "detach")
 """Keys of :func:`container_config` that configure the container; the others its host."""
+LOG_END_SECONDS = 30.0
+"""How long an exited container's log stream may take to end before the outcome is reported."""
 LABEL = "batchmock.executor"
 """Label on every container, with a value unique to one executor: shutdown sweeps by it."""
 _log = logging.getLogger(__name__)
@@ -81,7 +83,8 @@ class DockerExecution(LiveExecution):
         except Exception:
             _log.warning("could not wait for container %s", self.container.short_id, exc_info=True)
             code = None
-        self._reader.join()
+        # the engine ends the log stream once the container has exited; never wait forever on it
+        self._reader.join(LOG_END_SECONDS)
         reason = None
         if code == 137 and not self.stopping and self._oom_killed():
             reason = OOM_REASON
