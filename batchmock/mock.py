@@ -91,9 +91,14 @@ class BatchMock:
             from batchmock.engine.runtime import Runtime
             from batchmock.executors.services import MockServices
 
-            self._services = MockServices(self, self._prepare_moto)
-            self._runtime = Runtime(self.options, self._services)
-            self._registry = BackendRegistry(self.options, self._runtime)
+            try:
+                self._services = MockServices(self, self._prepare_moto)
+                self._runtime = Runtime(self.options, self._services)
+                self._registry = BackendRegistry(self.options, self._runtime)
+            except BaseException:
+                self._depth -= 1
+                self._services = self._runtime = self._registry = None
+                raise
             self._owned = _owned_endpoints(self.options)
             self._set_env()
             self._intercepting = intercept

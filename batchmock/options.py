@@ -89,3 +89,36 @@ class MockOptions:
     docker_pull: bool = False
     """The Docker executor pulls an image missing from the engine (True), or fails the attempt
     with ``CannotPullContainerError`` (False, the default: tests never reach a registry)."""
+
+    def __post_init__(self) -> None:
+        """Refuse an unknown choice at once, naming the choices (before anything starts)."""
+        for name, allowed in _CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(
+                    f"{name}={value!r} is unknown; choose one of "
+                    f"{', '.join(repr(a) for a in allowed)}"
+                )
+        if isinstance(self.executor, str):
+            if self.executor not in EXECUTORS:
+                raise ValueError(
+                    f"executor={self.executor!r} is unknown; choose one of "
+                    f"{', '.join(repr(e) for e in EXECUTORS)}, or pass an Executor"
+                )
+        elif not callable(getattr(self.executor, "launch", None)):
+            raise ValueError(f"executor={self.executor!r} has no launch(); see Executor")
+        scale: Any = self.real_timeout_scale
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+            raise ValueError(f"real_timeout_scale must be a number > 0, got {scale!r}")
+        account: Any = self.account_id
+        if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {self.account_id!r}")
+
+
+EXECUTORS = ("simulated", "local", "docker")
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "clock": ("virtual", "real"),
+    "cancel_pending": ("immediate", "after_dependencies"),
+    "cancel_runnable": ("immediate", "at_head"),
+    "ref_substitution": ("element", "substring"),
+}

@@ -61,6 +61,7 @@ def test_state_is_dropped_on_exit() -> None:
 
 def test_state_is_dropped_when_the_test_fails() -> None:
     mock = mock_batch()
+
     def failing_test() -> None:
         with mock:
             _create_ce(boto3.client("batch", region_name="us-east-1"))
@@ -190,3 +191,21 @@ def test_controller_outside_the_mock_says_so() -> None:
     mock = mock_batch()
     with pytest.raises(RuntimeError, match="not active"):
         mock.backend()
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"clock": "fast"}, "clock='fast' is unknown; choose one of 'virtual', 'real'"),
+        ({"executor": "k8s"}, "executor='k8s' is unknown"),
+        ({"cancel_runnable": "later"}, "cancel_runnable='later' is unknown"),
+        ({"ref_substitution": "all"}, "ref_substitution='all' is unknown"),
+        ({"real_timeout_scale": 0}, "real_timeout_scale must be a number > 0"),
+        ({"account_id": "123"}, "account_id must be 12 digits"),
+    ],
+)
+def test_bad_option_values_are_refused_when_the_mock_is_made(
+    options: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        mock_batch(**options)

@@ -28,17 +28,12 @@ REAL_POLL_SECONDS = 0.05
 """How often live executions are polled while nothing else wakes the runtime."""
 STOP_GRACE_SECONDS = 30.0
 """§8.5: SIGTERM, then SIGKILL 30 s later."""
-CLOCKS = ("virtual", "real")
 
 
 class Runtime:
     """The clock, executor and engines of one mock; see docs/architecture.md."""
 
     def __init__(self, options: MockOptions, services: Services | None = None) -> None:
-        if options.clock not in CLOCKS:
-            raise ValueError(f"clock={options.clock!r} is unknown; choose one of "
-                             f"{', '.join(repr(c) for c in CLOCKS)}")
-        _check_options(options)
         self.options = options
         self.lock = threading.RLock()
         self._wake = threading.Condition(self.lock)
@@ -101,7 +96,8 @@ class Runtime:
                     if processed > max_events:
                         raise RuntimeError(
                             f"run_until_idle processed {max_events} events and jobs are still "
-                            "moving; raise max_events or look for a job that never ends")
+                            "moving; raise max_events or look for a job that never ends"
+                        )
                     continue
                 if not self._live:
                     return
@@ -167,8 +163,7 @@ class Runtime:
         image: str | None = None,
     ) -> Callable[[F], F]:
         """Decorator: the function decides the outcome of matching simulated attempts."""
-        register = self.script.on_job(job_definition=job_definition, job_name=job_name,
-                                      image=image)
+        register = self.script.on_job(job_definition=job_definition, job_name=job_name, image=image)
 
         def decorate(func: F) -> F:
             register(func)
@@ -224,19 +219,3 @@ class Runtime:
 
 
 REAP_TIMEOUT = REAL_POLL_SECONDS
-
-
-def _check_options(options: MockOptions) -> None:
-    """Options the engine reads, checked once with a message that names the choices."""
-    choices = {
-        "cancel_pending": ("immediate", "after_dependencies"),
-        "cancel_runnable": ("immediate", "at_head"),
-    }
-    for name, allowed in choices.items():
-        value = getattr(options, name)
-        if value not in allowed:
-            raise ValueError(f"{name}={value!r} is unknown; choose one of "
-                             f"{', '.join(repr(a) for a in allowed)}")
-    scale: Any = options.real_timeout_scale
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
-        raise ValueError(f"real_timeout_scale must be a number > 0, got {scale!r}")

@@ -179,10 +179,6 @@ def test_sigint_stops_the_server_cleanly(spawn: Any) -> None:
 
 
 def test_no_job_process_outlives_the_server(spawn: Any) -> None:
-    from batchmock.executors import FACTORIES
-
-    if "local" not in FACTORIES:
-        pytest.skip("the local executor is not available in this build")
     server = spawn("--port", "0", "--executor", "local")
     url = server.wait_ready()
     batch = _client(url)
