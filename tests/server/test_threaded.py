@@ -146,8 +146,16 @@ def test_binding_rules_allow_what_is_safe_or_consented() -> None:
     check_bind("0.0.0.0", MockOptions(), allow_remote_exec=False)  # simulated: nothing runs
     check_bind("127.0.0.1", MockOptions(executor="local"), allow_remote_exec=False)
     check_bind("0.0.0.0", MockOptions(executor="local"), allow_remote_exec=True)
-    with pytest.raises(PermissionError):
-        check_bind("0.0.0.0", MockOptions(executor=object()), allow_remote_exec=False)
+    with pytest.raises(PermissionError):  # any Executor instance may run commands
+        check_bind("0.0.0.0", MockOptions(executor=_CustomExecutor()), allow_remote_exec=False)
+
+
+class _CustomExecutor:
+    def launch(self, ctx: Any) -> Any:
+        raise AssertionError("never launched by this test")
+
+    def shutdown(self) -> None:
+        pass
 
 
 # -- concurrent clients -------------------------------------------------------------------------
