@@ -16,14 +16,20 @@ from typing import TYPE_CHECKING, Any
 from batchmock.backend import arns, pagination
 from batchmock.backend.job_views import STATUSES, is_array_parent, job_summary
 from batchmock.errors import ClientException, invalid
+from batchmock.protocol.serialize import Pruned
 
 if TYPE_CHECKING:
     from batchmock.backend.backend import BatchBackend
     from batchmock.engine.job import Job
 
 SOURCES = ("jobQueue", "arrayJobId", "multiNodeJobId")
-FILTER_NAMES = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT",
-                "SHARE_IDENTIFIER")
+FILTER_NAMES = (
+    "JOB_NAME",
+    "JOB_DEFINITION",
+    "BEFORE_CREATED_AT",
+    "AFTER_CREATED_AT",
+    "SHARE_IDENTIFIER",
+)
 STATUS_PAGE_LIMIT = 1000
 """§15.5: with jobStatus (or nothing) a page holds up to 1000 jobs."""
 FILTER_PAGE_LIMIT = 100
@@ -48,8 +54,9 @@ MESSAGES = {
 }
 
 
-def list_jobs(backend: BatchBackend, params: Mapping[str, Any],
-              before: Callable[[], None] = lambda: None) -> dict[str, Any]:
+def list_jobs(
+    backend: BatchBackend, params: Mapping[str, Any], before: Callable[[], None] = lambda: None
+) -> dict[str, Any]:
     """ListJobs: one page of JobSummary objects and the token of the next page.
 
     ``before`` runs once the request is known to be valid, just before the jobs are read (the
@@ -60,8 +67,9 @@ def list_jobs(backend: BatchBackend, params: Mapping[str, Any],
         raise ClientException(MESSAGES["sources"].format(got=", ".join(given) or "none"))
     status = params.get("jobStatus")
     if status is not None and status not in STATUSES:
-        raise invalid("jobStatus", MESSAGES["status"].format(valid=", ".join(STATUSES),
-                                                             value=status))
+        raise invalid(
+            "jobStatus", MESSAGES["status"].format(valid=", ".join(STATUSES), value=status)
+        )
     flt = _parse_filter(params.get("filters"))
     if given[0] == "jobQueue":
         return _list_queue(backend, params, status, flt, before)
@@ -69,9 +77,13 @@ def list_jobs(backend: BatchBackend, params: Mapping[str, Any],
 
 
 # -- a queue: newest first ---------------------------------------------------------------------
-def _list_queue(backend: BatchBackend, params: Mapping[str, Any], status: str | None,
-                flt: tuple[str, Callable[[Job], bool], str] | None,
-                before: Callable[[], None]) -> dict[str, Any]:
+def _list_queue(
+    backend: BatchBackend,
+    params: Mapping[str, Any],
+    status: str | None,
+    flt: tuple[str, Callable[[Job], bool], str] | None,
+    before: Callable[[], None],
+) -> dict[str, Any]:
     queue = backend.find_job_queue(params["jobQueue"])
     if queue is None:
         raise ClientException(MESSAGES["queue"].format(ref=params["jobQueue"]))
@@ -92,11 +104,19 @@ def _list_queue(backend: BatchBackend, params: Mapping[str, Any], status: str | 
     jobs.sort(key=_newest_first)
     keys = [_newest_first(job) for job in jobs]
     start = 0 if after is None else bisect.bisect_right(keys, after)
-    chunk = jobs[start:start + size]
+    chunk = jobs[start : start + size]
     token = None
     if start + size < len(jobs) and chunk:
         token = pagination.encode_token(scope, list(keys[start + len(chunk) - 1]))
-    return {"jobSummaryList": [job_summary(job) for job in chunk], "nextToken": token}
+    return _page([job_summary(job) for job in chunk], token)
+
+
+def _page(summaries: list[dict[str, Any]], token: str | None) -> Pruned:
+    """A ListJobs result; job_summary leaves None out, so it is marked as pruned already."""
+    page = Pruned(jobSummaryList=summaries)
+    if token is not None:
+        page["nextToken"] = token
+    return page
 
 
 def _newest_first(job: Job) -> tuple[int, int]:
@@ -106,15 +126,23 @@ def _newest_first(job: Job) -> tuple[int, int]:
 
 def _key(token: Any, scope: str) -> tuple[int, int]:
     key = pagination.decode_token(token, scope)
-    if (not isinstance(key, tuple) or len(key) != 2
-            or not all(isinstance(part, int) for part in key)):
+    if (
+        not isinstance(key, tuple)
+        or len(key) != 2
+        or not all(isinstance(part, int) for part in key)
+    ):
         raise ClientException(pagination.MESSAGES["token"].format(token=token))
     return (int(key[0]), int(key[1]))
 
 
 # -- children of an array, nodes of a multi-node job: by index ----------------------------------
-def _list_children(backend: BatchBackend, params: Mapping[str, Any], source: str,
-                   status: str | None, before: Callable[[], None]) -> dict[str, Any]:
+def _list_children(
+    backend: BatchBackend,
+    params: Mapping[str, Any],
+    source: str,
+    status: str | None,
+    before: Callable[[], None],
+) -> dict[str, Any]:
     job_id = params[source]
     parent = backend.engine.get(job_id)
     if parent is None:
@@ -144,7 +172,7 @@ def _list_children(backend: BatchBackend, params: Mapping[str, Any], source: str
     token = None
     if chunk and any(child.status == wanted for child in _rest(children, position)):
         token = pagination.encode_token(scope, position - 1)
-    return {"jobSummaryList": [job_summary(job) for job in chunk], "nextToken": token}
+    return _page([job_summary(job) for job in chunk], token)
 
 
 def _rest(children: Sequence[Job], position: int) -> Iterable[Job]:
@@ -171,8 +199,10 @@ def _parse_filter(filters: Any) -> tuple[str, Callable[[Job], bool], str] | None
         raise invalid("filters", MESSAGES["filters"].format(count=len(filters)))
     name, values = filters[0].get("name"), filters[0].get("values")
     if name not in FILTER_NAMES:
-        raise invalid("filters[0].name", MESSAGES["filter_name"].format(
-            valid=", ".join(FILTER_NAMES), value=name))
+        raise invalid(
+            "filters[0].name",
+            MESSAGES["filter_name"].format(valid=", ".join(FILTER_NAMES), value=name),
+        )
     if not values or not all(isinstance(v, str) for v in values):
         raise invalid("filters[0].values", MESSAGES["filter_values"])
     canonical = json.dumps([name, list(values)])
@@ -184,8 +214,9 @@ def _parse_filter(filters: Any) -> tuple[str, Callable[[Job], bool], str] | None
         wanted = set(values)
         return name, lambda job: job.spec.share_identifier in wanted, canonical
     if len(values) != 1:
-        raise invalid("filters[0].values", MESSAGES["one_value"].format(
-            name=name, count=len(values)))
+        raise invalid(
+            "filters[0].values", MESSAGES["one_value"].format(name=name, count=len(values))
+        )
     text = values[0].strip()
     if not text.isdigit():
         raise invalid("filters[0].values", MESSAGES["epoch"].format(name=name, value=values[0]))
@@ -227,6 +258,7 @@ def _definition_matcher(value: str) -> Callable[[Job], bool]:
     name, colon, revision = value.partition(":")
     if colon and revision.isdigit():
         number = int(revision)
-        return lambda job: (job.spec.definition.name == name
-                            and job.spec.definition.revision == number)
+        return lambda job: (
+            job.spec.definition.name == name and job.spec.definition.revision == number
+        )
     return lambda job: job.spec.definition.name == value

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.job_listing import list_jobs
 from batchmock.backend.job_submit import build_spec
-from batchmock.backend.job_views import job_detail
+from batchmock.backend.job_views import job_detail, store_none_free
 from batchmock.errors import ClientException, invalid
+from batchmock.protocol.serialize import Pruned
 
 if TYPE_CHECKING:
     from batchmock.backend.backend import BatchBackend, Handler
@@ -36,6 +37,7 @@ MESSAGES = {
 def submit_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """SubmitJob: check everything, then hand the spec to the engine (§11)."""
     spec = build_spec(backend, params)
+    store_none_free(spec)
     job = backend.engine.submit(spec)
     return {"jobArn": job.arn, "jobName": job.name, "jobId": job.job_id}
 
@@ -55,7 +57,7 @@ def describe_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, An
         if job is not None and job.job_id not in seen:
             seen.add(job.job_id)
             found.append(job)
-    return {"jobs": [job_detail(job) for job in found]}
+    return Pruned(jobs=[job_detail(job) for job in found])  # job_detail leaves None out
 
 
 def list_jobs_handler(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
