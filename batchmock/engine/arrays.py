@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from batchmock.engine.engine import Engine
 
 
+_RUNNING = states.RUNNING
+_TERMINAL = states.TERMINAL
+
+
 class Arrays:
     """Spawning, gating and deriving array parents."""
 
@@ -39,6 +43,7 @@ class Arrays:
         state, need, spec = parent.run.queue, parent.run.need, parent.spec
         sequential, n_to_n = parent.run.sequential, parent.run.n_to_n
         next_seq = engine.backend.next_seq
+        pending = engine.history_entry(states.PENDING, now)
         children = []
         for index in range(size):
             child_id = f"{pid}:{index}"
@@ -51,7 +56,7 @@ class Arrays:
                 status=states.PENDING,
                 parent=parent,
                 array_index=index,
-                status_history=[(states.PENDING, now)],
+                status_history=[pending],
             )
             run = child.run
             run.queue, run.need, run.waiting = state, need, gate
@@ -95,9 +100,9 @@ class Arrays:
         counts[old] -= 1
         counts[new] += 1
         parent.status_summary_updated_at = now
-        if new == states.RUNNING and parent.started_at is None:
+        if new == _RUNNING and parent.started_at is None:
             parent.started_at = now  # [inferred] the parent started with its first child
-        if new not in states.TERMINAL:
+        if new not in _TERMINAL:
             return
         failed = counts[states.FAILED]
         if failed + counts[states.SUCCEEDED] < len(parent.children):

@@ -21,6 +21,10 @@ from batchmock.executors.base import Outcome, StartFailure
 if TYPE_CHECKING:
     from batchmock.engine.engine import Engine
 
+_ENTROPY_BYTES = 16 * 128
+_STARTING = states.STARTING
+_RUNNING = states.RUNNING
+
 
 class Attempts:
     """Runs the attempts of the jobs of one engine."""
@@ -28,21 +32,24 @@ class Attempts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._clusters: dict[str, tuple[str, str | None]] = {}
+        self._entropy = ""
+        self._entropy_at = 0
 
     # -- placement -----------------------------------------------------------------------------
     def place(self, job: Job, ce: Any) -> None:
         """The scheduler placed ``job`` on ``ce``: it holds capacity from now on (§13.10)."""
         engine = self.engine
-        job.run.queue.runnable.discard(job)
-        if job.run.limit_timer is not None:
-            job.run.limit_timer.cancel()
-            job.run.limit_timer = None
+        run = job.run
+        run.queue.runnable.discard(job)
+        if run.limit_timer is not None:
+            run.limit_timer.cancel()
+            run.limit_timer = None
         engine.scheduler.charge(job, ce)
         held = engine.consumables_of(job)
         for resource, quantity in held:
             resource.try_acquire(quantity)
-        job.run.consumables = held
-        if job.is_multinode_parent:
+        run.consumables = held
+        if job.parent is None and job.spec.node_properties is not None:  # multi-node parent
             engine.multinode.place(job, ce)
         else:
             self.begin(job, ce)
@@ -60,7 +67,16 @@ class Attempts:
                 number = uuid.uuid5(uuid.NAMESPACE_URL, f"{ce.arn}/instance").hex
                 instance = f"{prefix}:container-instance/{cluster}/{number}"
             cached = self._clusters[ce.name] = (f"{prefix}:task/{cluster}/", instance)
-        return cached[0] + os.urandom(16).hex(), cached[1]
+        return cached[0] + self._task_id(), cached[1]
+
+    def _task_id(self) -> str:
+        """32 random hex digits (an ECS task ID); OS entropy read 128 IDs at a time."""
+        start = self._entropy_at
+        if start >= len(self._entropy):
+            self._entropy = os.urandom(_ENTROPY_BYTES).hex()
+            start = 0
+        self._entropy_at = start + 32
+        return self._entropy[start : start + 32]
 
     def begin(self, job: Job, ce: Any) -> None:
         """RUNNABLE -> STARTING: a new attempt with its task (§4.6)."""
@@ -72,16 +88,17 @@ class Attempts:
         job.log_stream_name = None
         job.exit_code = None
         job.container_reason = None
-        job.scheduled_at = engine.now_ms()
+        job.scheduled_at = engine.clock.now_ms()
         job.run.timed_out = False
-        engine.transition(job, states.STARTING, reason=None)
+        engine.transition(job, _STARTING, None)
         job.run.timer = engine.later(engine.options.delays.starting, self._launch, job)
 
     # -- running -------------------------------------------------------------------------------
     def _launch(self, job: Job) -> None:
         """STARTING -> RUNNING: the executor runs the attempt (§4.5, §8.2)."""
-        job.run.timer = None
-        if job.status != states.STARTING:
+        run = job.run
+        run.timer = None
+        if job.status != _STARTING:
             return
         engine = self.engine
         attempt = job.attempts[-1]
@@ -89,25 +106,31 @@ class Attempts:
         try:
             execution = engine.runtime.executor.launch(ctx)
         except StartFailure as failure:
-            outcome = Outcome(exit_code=None, reason=failure.reason,
-                              status_reason=failure.status_reason)
+            outcome = Outcome(
+                exit_code=None, reason=failure.reason, status_reason=failure.status_reason
+            )
             self.ended(job, outcome)
             return
-        now = engine.now_ms()
+        now = engine.clock.now_ms()
         attempt.started_at = now
-        attempt.log_stream_name = ctx.log_stream_name
-        job.started_at, job.stopped_at = now, None
-        job.log_stream_name = ctx.log_stream_name
-        job.run.execution, job.run.ctx = execution, ctx
-        engine.transition(job, states.RUNNING)
-        self.collect_logs(job)
+        attempt.log_stream_name = job.log_stream_name = ctx.log_stream_name
+        job.started_at = now
+        job.stopped_at = None
+        run.execution = execution
+        # nothing reads a simulated attempt's context once launched; not keeping it spares the
+        # garbage collector 256 running attempts' contexts (live executions keep theirs)
+        run.ctx = None if execution.simulated else ctx
+        engine.transition(job, _RUNNING)
+        lines = execution.drain_logs()
+        if lines:
+            job.logs.extend(lines)
         if job.node_index is not None:
             engine.multinode.node_running(job)
         elif ctx.timeout_seconds:
             self.arm_timeout(job, job, ctx.timeout_seconds)
         if execution.simulated:
             outcome = execution.poll() or Outcome()
-            job.run.timer = engine.later(float(outcome.duration), self._exit, job)
+            run.timer = engine.later(float(outcome.duration), self._exit, job)
         else:
             engine.runtime.track(engine, job)
 
@@ -116,15 +139,17 @@ class Attempts:
         execution = runner.run.execution
         if execution is not None and not execution.simulated:
             runner.run.real_deadline = time.monotonic() + self.engine.runtime.real_timeout_seconds(
-                seconds)
+                seconds
+            )
             return
         owner.run.timeout_timer = self.engine.later(float(seconds), self.timed_out, owner)
 
     def _exit(self, job: Job) -> None:
         """The simulated run time is over."""
-        job.run.timer = None
-        execution = job.run.execution
-        if job.status == states.RUNNING and execution is not None:
+        run = job.run
+        run.timer = None
+        execution = run.execution
+        if job.status == _RUNNING and execution is not None:
             self.ended(job, execution.poll() or Outcome())
 
     def collect_logs(self, job: Job) -> None:
@@ -172,16 +197,21 @@ class Attempts:
         """Record how the attempt ended, then SUCCEEDED, a retry (RUNNABLE) or FAILED."""
         engine = self.engine
         run = job.run
-        for name in ("timer", "timeout_timer"):
-            timer = getattr(run, name)
-            if timer is not None:
-                timer.cancel()
-                setattr(run, name, None)
-        self.collect_logs(job)
+        if run.timer is not None:
+            run.timer.cancel()
+            run.timer = None
+        if run.timeout_timer is not None:
+            run.timeout_timer.cancel()
+            run.timeout_timer = None
+        execution = run.execution
+        if execution is not None:
+            lines = execution.drain_logs()
+            if lines:
+                job.logs.extend(lines)
         engine.runtime.untrack(job)
         run.execution = run.ctx = None
         run.real_deadline = None
-        now = engine.now_ms()
+        now = engine.clock.now_ms()
         attempt = job.attempts[-1]
         attempt.stopped_at = now
         attempt.exit_code = outcome.exit_code
@@ -223,5 +253,9 @@ class Attempts:
         if job.run.timed_out and not self.engine.options.retry_on_timeout:
             return False
         return retries.should_retry(
-            job.spec.retry_strategy, len(job.attempts), outcome.exit_code, outcome.reason,
-            status_reason)
+            job.spec.retry_strategy,
+            len(job.attempts),
+            outcome.exit_code,
+            outcome.reason,
+            status_reason,
+        )

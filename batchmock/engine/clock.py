@@ -1,34 +1,39 @@
 """The mock's clocks: a deterministic virtual clock and a wall clock with the same interface.
 
-Both keep a heap of ``(time, seq, Timer)``; ``seq`` breaks ties in scheduling order, so the same
-test always processes the same events in the same order. Cancelled timers stay in the heap and
-are skipped when they surface (cancel is O(1)).
+Both keep a heap of ``(time, seq, group)``; ``seq`` breaks ties in scheduling order, so the same
+test always processes the same events in the same order. Timers scheduled one right after the
+other for the same time (the 256 attempts a scheduling pass starts, the 10,000 jobs submitted
+at one virtual instant) share one heap entry, a group run in scheduling order: the order is
+exactly that of separate entries, at a fraction of the heap work. Cancelled timers stay in their
+group and are skipped when they surface (cancel is O(1)).
 """
 
 from __future__ import annotations
 
-import abc
 import heapq
-import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
-Callback = Callable[[], None]
+Callback = Callable[..., None]
 _log = logging.getLogger(__name__)
 
 
 class Timer:
     """A scheduled callback; :meth:`cancel` makes sure it never runs."""
 
-    __slots__ = ("_clock", "callback", "seq", "when")
+    __slots__ = ("_clock", "args", "callback", "seq", "when")
 
-    def __init__(self, clock: Clock, when: float, seq: int, callback: Callback) -> None:
+    def __init__(
+        self, clock: Clock, when: float, seq: int, callback: Callback, args: tuple[Any, ...]
+    ) -> None:
         self._clock = clock
         self.when = when
         self.seq = seq
         self.callback: Callback | None = callback
+        self.args = args
 
     @property
     def active(self) -> bool:
@@ -39,38 +44,79 @@ class Timer:
         """Drop the callback (no-op if it already ran or was cancelled)."""
         if self.callback is not None:
             self.callback = None
+            self.args = ()
             self._clock._live -= 1
 
 
-class Clock(abc.ABC):
+class _Group:
+    """Timers due at the same time with consecutive ``seq``: one heap entry, run in order."""
+
+    __slots__ = ("first", "timers")
+
+    def __init__(self, timer: Timer) -> None:
+        self.timers = [timer]
+        self.first = 0
+        """Index of the first timer that may still be live (those before it ran or were dropped)."""
+
+    def head(self) -> Timer | None:
+        """The first live timer, skipping (and forgetting) cancelled ones."""
+        timers = self.timers
+        index = self.first
+        end = len(timers)
+        while index < end and timers[index].callback is None:
+            index += 1
+        self.first = index
+        return timers[index] if index < end else None
+
+
+class Clock:
     """Time of the mock in epoch seconds, and the events due at given times."""
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Timer]] = []
-        self._seq = itertools.count()
+        self._heap: list[tuple[float, int, _Group]] = []
+        self._next_seq = 0
         self._live = 0
+        self._tail: _Group | None = None
+        """The group of the latest timer while later ones may still join it."""
 
     # -- time ----------------------------------------------------------------------------------
-    @abc.abstractmethod
     def now(self) -> float:
         """Current time, epoch seconds."""
+        raise NotImplementedError
 
     def now_ms(self) -> int:
         """Current time, epoch milliseconds (the unit of every API timestamp, G2)."""
         return int(round(self.now() * 1000))
 
     # -- scheduling ----------------------------------------------------------------------------
-    def call_at(self, when: float, callback: Callback) -> Timer:
-        """Run ``callback`` at ``when`` (not before now)."""
-        seq = next(self._seq)
-        timer = Timer(self, when, seq, callback)
-        heapq.heappush(self._heap, (when, seq, timer))
+    def _take_seq(self) -> int:
+        seq = self._next_seq
+        self._next_seq = seq + 1
+        return seq
+
+    def call_at(self, when: float, callback: Callback, *args: Any) -> Timer:
+        """Run ``callback(*args)`` at ``when`` (not before now)."""
+        seq = self._next_seq
+        self._next_seq = seq + 1
+        timer = Timer(self, when, seq, callback, args)
+        tail = self._tail
+        if tail is not None:
+            last = tail.timers[-1]
+            if last.when == when and last.seq == seq - 1:
+                # nothing was scheduled in between: running it right after ``last`` from the same
+                # heap entry is the order two entries would give
+                tail.timers.append(timer)
+                self._live += 1
+                return timer
+        group = _Group(timer)
+        heapq.heappush(self._heap, (when, seq, group))
+        self._tail = group
         self._live += 1
         return timer
 
-    def call_later(self, delay: float, callback: Callback) -> Timer:
-        """Run ``callback`` ``delay`` seconds from now."""
-        return self.call_at(self.now() + (delay if delay > 0.0 else 0.0), callback)
+    def call_later(self, delay: float, callback: Callback, *args: Any) -> Timer:
+        """Run ``callback(*args)`` ``delay`` seconds from now."""
+        return self.call_at(self.now() + (delay if delay > 0.0 else 0.0), callback, *args)
 
     @property
     def pending(self) -> int:
@@ -80,49 +126,78 @@ class Clock(abc.ABC):
     def next_time(self) -> float | None:
         """When the next live timer is due, or None."""
         heap = self._heap
-        while heap and heap[0][2].callback is None:
-            heapq.heappop(heap)
+        while heap and heap[0][2].head() is None:
+            self._pop()
         return heap[0][0] if heap else None
 
-    def _fire_next(self, until: float, before_seq: int | None = None) -> bool:
-        """Pop and run the next live timer due at or before ``until``; False if none."""
+    def _pop(self) -> None:
+        group = heapq.heappop(self._heap)[2]
+        if group is self._tail:
+            self._tail = None  # a group leaving the heap takes no more timers
+
+    def _fire_next(self, until: float, before_seq: int | None = None) -> int:
+        """Run the next group of live timers due at or before ``until``; how many ran."""
         heap = self._heap
         while heap:
-            when, seq, timer = heap[0]
-            if timer.callback is None:
-                heapq.heappop(heap)
+            when, _, group = heap[0]
+            first = group.head()
+            if first is None:
+                self._pop()
                 continue
-            if when > until or (before_seq is not None and seq >= before_seq):
-                return False
-            heapq.heappop(heap)
-            callback, timer.callback = timer.callback, None
-            self._live -= 1
+            if when > until or (before_seq is not None and first.seq >= before_seq):
+                return 0
+            self._pop()
             self._at(when)
-            callback()
-            return True
-        return False
+            return self._run(when, group)
+        return 0
 
-    def _at(self, when: float) -> None:  # noqa: B027 (a hook: only the virtual clock moves)
+    def _run(self, when: float, group: _Group) -> int:
+        timers = group.timers
+        index = group.first
+        end = len(timers)  # a group out of the heap takes no more timers
+        count = 0
+        try:
+            while index < end:
+                timer = timers[index]
+                index += 1
+                callback = timer.callback
+                if callback is None:
+                    continue
+                timer.callback = None
+                self._live -= 1
+                count += 1
+                callback(*timer.args)
+        except BaseException:
+            if index < end:  # the rest stays due, in order, as separate timers would
+                group.first = index
+                heapq.heappush(self._heap, (when, timers[index].seq, group))
+            raise
+        return count
+
+    def _at(self, when: float) -> None:
         """Hook: the virtual clock moves to the time of the event it runs."""
 
     # -- driving -------------------------------------------------------------------------------
-    @abc.abstractmethod
     def step(self) -> int:
         """One observable tick; returns the number of events processed."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     def advance(self, seconds: float) -> int:
         """Let ``seconds`` pass, processing every event due on the way, in order."""
+        raise NotImplementedError
 
-    @abc.abstractmethod
     def run_next(self) -> int:
-        """Process the next event (waiting for it on the wall clock); 0 when none is pending."""
+        """Process the next events (waiting for them on the wall clock); 0 when none is pending."""
+        raise NotImplementedError
 
     def close(self) -> None:
         """Drop every pending event and stop any thread."""
-        for _, _, timer in self._heap:
-            timer.callback = None
+        for _, _, group in self._heap:
+            for timer in group.timers:
+                timer.callback = None
+                timer.args = ()
         self._heap.clear()
+        self._tail = None
         self._live = 0
 
 
@@ -156,12 +231,14 @@ class VirtualClock(Clock):
         due = self.next_time()
         if due is None:
             return 0
-        limit = next(self._seq)  # every timer created from here on waits for the next step
+        limit = self._take_seq()  # every timer created from here on waits for the next step
         until = max(due, self._now)
         count = 0
-        while self._fire_next(until, limit):
-            count += 1
-        return count
+        while True:
+            ran = self._fire_next(until, limit)
+            if not ran:
+                return count
+            count += ran
 
     def advance(self, seconds: float) -> int:
         """Move ``seconds`` forward, running every event due on the way, in time order."""
@@ -169,14 +246,17 @@ class VirtualClock(Clock):
             raise ValueError(f"advance(seconds) needs seconds >= 0, got {seconds}")
         target = self._now + seconds
         count = 0
-        while self._fire_next(target):
-            count += 1
+        while True:
+            ran = self._fire_next(target)
+            if not ran:
+                break
+            count += ran
         self._at(target)
         return count
 
     def run_next(self) -> int:
-        """Jump to the next event and run it."""
-        return 1 if self._fire_next(float("inf")) else 0
+        """Jump to the next event and run it (with the events of its group)."""
+        return self._fire_next(float("inf"))
 
 
 class WallClock(Clock):
@@ -196,10 +276,10 @@ class WallClock(Clock):
         """Current wall time."""
         return time.time()
 
-    def call_at(self, when: float, callback: Callback) -> Timer:
+    def call_at(self, when: float, callback: Callback, *args: Any) -> Timer:
         """Schedule and wake the clock thread, which may need to fire earlier now."""
         with self._cond:
-            timer = super().call_at(when, callback)
+            timer = super().call_at(when, callback, *args)
             self._cond.notify_all()
             return timer
 
@@ -207,11 +287,13 @@ class WallClock(Clock):
         count = 0
         while True:
             try:
-                if not self._fire_next(self.now()):
+                ran = self._fire_next(self.now())
+                if not ran:
                     return count
+                count += ran
             except Exception:  # keep the clock alive; the failure is a bug to be reported
                 _log.exception("batchmock: an event failed on the wall clock")
-            count += 1
+                count += 1
 
     def _loop(self) -> None:
         with self._cond:

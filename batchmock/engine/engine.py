@@ -9,7 +9,6 @@ keeps every index in step: the per-queue status dicts (ListJobs), the array pare
 
 from __future__ import annotations
 
-import functools
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,12 @@ if TYPE_CHECKING:
     from batchmock.engine.runtime import Runtime
 
 _KEEP: Any = object()
+# module constants read on every transition (a global lookup, not an attribute of a module)
+_JOB_MOVES = states.JOB_MOVES
+_NODE_MOVES = states.NODE_MOVES
+_ARRAY_PARENT_MOVES = states.ARRAY_PARENT_MOVES
+_HOLDING = states.HOLDING
+_TERMINAL = states.TERMINAL
 
 
 class Engine:
@@ -53,6 +58,10 @@ class Engine:
         self.attempts = Attempts(self)
         self.multinode = MultiNode(self)
         self.cancellations = Cancellations(self)
+        self._event_fn = self._event  # one bound method for every timer, not one each
+        self._history: dict[str, tuple[str, int]] = {}
+        """The latest ``(status, ms)`` history entry per status: the 10,000 children of an array
+        that move at the same instant share one immutable tuple, not one each (GC pressure)."""
 
     # -- time ----------------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -61,12 +70,15 @@ class Engine:
 
     def later(self, delay: float, callback: Callable[..., None], *args: Any) -> Timer:
         """Run ``callback(*args)`` ``delay`` seconds from now, under the backend lock."""
-        return self.clock.call_later(delay, functools.partial(self._event, callback, args))
+        clock = self.clock
+        when = clock.now() + (delay if delay > 0.0 else 0.0)
+        return clock.call_at(when, self._event_fn, callback, *args)
 
-    def _event(self, callback: Callable[..., None], args: tuple[Any, ...]) -> None:
+    def _event(self, callback: Callable[..., None], *args: Any) -> None:
         with self.lock:
             callback(*args)
-            self.drain()
+            if self._ended:
+                self.drain()
 
     def poll(self) -> None:
         """One observable step of the whole mock (DescribeJobs/ListJobs with auto_advance)."""
@@ -128,9 +140,12 @@ class Engine:
                 break
         return front
 
-    def consumables_of(self, job: Job) -> list[tuple[Any, int]]:
+    def consumables_of(self, job: Job) -> list[tuple[Any, int]] | tuple[()]:
         """(resource, quantity) for every consumable resource the job asks for (§18.4)."""
-        wanted = (job.spec.consumable_resource_properties or {}).get("consumableResourceList")
+        properties = job.spec.consumable_resource_properties
+        if not properties:
+            return ()  # the common case: nothing to hold, and no list kept per running job
+        wanted = properties.get("consumableResourceList")
         found = []
         for entry in wanted or []:
             name = self.backend.name_of(
@@ -179,7 +194,7 @@ class Engine:
             created_at=now,
             seq=self.backend.next_seq(),
             depends_on=[dict(entry) for entry in spec.depends_on],
-            status_history=[(states.SUBMITTED, now)],
+            status_history=[self.history_entry(states.SUBMITTED, now)],
         )
         job.run.queue = self.queue_state(spec.queue)
         job.run.need = float(spec.vcpus)
@@ -232,7 +247,7 @@ class Engine:
 
     def make_runnable(self, job: Job) -> None:
         """Every dependency met: into the queue's RUNNABLE index (§4.2)."""
-        if job.is_multinode_parent:
+        if job.parent is None and job.spec.node_properties is not None:  # multi-node parent
             self.multinode.move_all(job, states.RUNNABLE, reason=None)
         else:
             self.transition(job, states.RUNNABLE, reason=None)
@@ -296,31 +311,42 @@ class Engine:
         job.is_cancelled = True
         self.fail(job, states.TIME_LIMIT_CANCEL.format(reason=action.get("reason")))
 
+    def history_entry(self, status: str, now: int) -> tuple[str, int]:
+        """The ``(status, now)`` entry of a status history, shared by the jobs of that instant."""
+        entry = self._history.get(status)
+        if entry is None or entry[1] != now:
+            entry = self._history[status] = (status, now)
+        return entry
+
     # -- the single writer ---------------------------------------------------------------------
     def transition(self, job: Job, status: str, reason: str | None = _KEEP) -> None:
         """Move ``job`` to ``status``; IllegalTransition for a move §4 forbids."""
         old = job.status
         parent = job.parent
         if parent is not None:
-            table = states.NODE_MOVES if job.node_index is not None else states.JOB_MOVES
+            table = _NODE_MOVES if job.node_index is not None else _JOB_MOVES
         elif job.spec.array_size is not None:
-            table = states.ARRAY_PARENT_MOVES
+            table = _ARRAY_PARENT_MOVES
         else:
-            table = states.JOB_MOVES
+            table = _JOB_MOVES
         if status not in table.get(old, ()):
             raise states.IllegalTransition(f"job {job.job_id}: {old} -> {status} is not allowed")
         now = self.clock.now_ms()
         job.status = status
-        job.status_history.append((status, now))
+        entry = self._history.get(status)
+        if entry is None or entry[1] != now:
+            entry = self._history[status] = (status, now)
+        job.status_history.append(entry)
         if reason is not _KEEP:
             job.status_reason = reason
-        if job.run.charged_ce is not None and status not in states.HOLDING:
+        run = job.run
+        if run.charged_ce is not None and status not in _HOLDING:
             self.scheduler.release(job)
         if parent is None:
-            job.run.queue.move(job, old, status)
+            run.queue.move(job, old, status)
         elif job.array_index is not None:
             self.arrays.child_moved(parent, job, old, status, now)
-        if status in states.TERMINAL:
+        if status in _TERMINAL:
             self._ended.append(job)
 
     def drain(self) -> None:

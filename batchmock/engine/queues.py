@@ -1,8 +1,10 @@
 """Per-queue indexes: RUNNABLE jobs in dispatch order and top-level jobs by status.
 
-Nothing here scans all jobs: the RUNNABLE index is one heap per vCPU size keyed by submission
-order (so strict FIFO, backfill and the snapshot front all walk only what they return), removal
-is lazy (a token on the job), and the status index is a dict per status.
+Nothing here scans all jobs: the RUNNABLE index is one heap per vCPU size of submission
+sequence numbers (so strict FIFO, backfill and the snapshot front all walk only what they
+return), removal is lazy (an entry whose job left the index is dropped when it surfaces), and
+the status index is a dict per status. Heap entries are plain ints, not tuples: 10,000 queued
+children cost the garbage collector nothing to track.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from batchmock.engine.job import Job
 from batchmock.engine.states import STATUSES
 
 _tokens = itertools.count(1)
-_Entry = tuple[int, int, Job]  # (seq, token, job)
 
 
 class RunnableIndex:
     """The RUNNABLE jobs of one queue, in submission order, grouped by vCPU size."""
 
     def __init__(self) -> None:
-        self._heaps: dict[float, list[_Entry]] = {}
+        self._heaps: dict[float, list[int]] = {}
+        """vCPU size -> heap of the ``seq`` of its RUNNABLE jobs (and stale entries)."""
+        self._jobs: dict[int, Job] = {}
+        """``seq`` -> job, for the jobs in the index now."""
         self.count = 0
 
     def __len__(self) -> int:
@@ -31,12 +35,15 @@ class RunnableIndex:
 
     def push(self, job: Job) -> None:
         """Add a job that became RUNNABLE (a retried job returns to its submission position)."""
-        token = next(_tokens)
-        job.run.runnable_token = token
-        heap = self._heaps.get(job.run.need)
+        run = job.run
+        run.runnable_token = next(_tokens)
+        heap = self._heaps.get(run.need)
         if heap is None:
-            heap = self._heaps[job.run.need] = []
-        heapq.heappush(heap, (job.seq, token, job))
+            heap = self._heaps[run.need] = []
+        # a stale entry of an earlier stay may still hold the same seq: both then name this
+        # job, and in_order() yields it once
+        self._jobs[job.seq] = job
+        heapq.heappush(heap, job.seq)
         self.count += 1
 
     def discard(self, job: Job) -> None:
@@ -44,26 +51,32 @@ class RunnableIndex:
         if job.run.runnable_token:
             job.run.runnable_token = 0
             self.count -= 1
+            self._jobs.pop(job.seq, None)
 
-    @staticmethod
-    def _top(heap: list[_Entry]) -> _Entry | None:
+    def _top(self, need: float, heap: list[int]) -> Job | None:
+        jobs = self._jobs
         while heap:
-            entry = heap[0]
-            if entry[2].run.runnable_token == entry[1]:
-                return entry
+            job = jobs.get(heap[0])
+            if job is not None and job.run.need == need:
+                return job
             heapq.heappop(heap)
         return None
 
     def head(self, max_need: float = float("inf")) -> Job | None:
         """The earliest RUNNABLE job needing at most ``max_need`` vCPUs."""
-        best: _Entry | None = None
+        best: Job | None = None
+        jobs = self._jobs
         for need, heap in self._heaps.items():
             if need > max_need:
                 continue
-            top = self._top(heap)
-            if top is not None and (best is None or top[0] < best[0]):
-                best = top
-        return None if best is None else best[2]
+            while heap:  # _top, inlined: this runs once per job placed
+                job = jobs.get(heap[0])
+                if job is not None and job.run.need == need:
+                    if best is None or job.seq < best.seq:
+                        best = job
+                    break
+                heapq.heappop(heap)
+        return best
 
     def in_order(self, max_need: float = float("inf")) -> Iterator[Job]:
         """RUNNABLE jobs needing at most ``max_need`` vCPUs, earliest first, lazily.
@@ -72,25 +85,29 @@ class RunnableIndex:
         stale entries met on the way; jobs removed while iterating are skipped.
         """
         frontier: list[tuple[int, int, int]] = []  # (seq, heap number, position)
-        heaps = [heap for need, heap in self._heaps.items() if need <= max_need and heap]
-        for number, heap in enumerate(heaps):
-            frontier.append((heap[0][0], number, 0))
+        chosen = [(need, heap) for need, heap in self._heaps.items() if need <= max_need and heap]
+        for number, (_, heap) in enumerate(chosen):
+            frontier.append((heap[0], number, 0))
         heapq.heapify(frontier)
+        jobs = self._jobs
+        last = -1
         while frontier:
             _, number, position = heapq.heappop(frontier)
-            heap = heaps[number]
+            need, heap = chosen[number]
             if position >= len(heap):
                 continue  # the heap shrank under us (a pop while iterating)
-            seq, token, job = heap[position]
+            seq = heap[position]
             for child in (2 * position + 1, 2 * position + 2):
                 if child < len(heap):
-                    heapq.heappush(frontier, (heap[child][0], number, child))
-            if job.run.runnable_token == token:
+                    heapq.heappush(frontier, (heap[child], number, child))
+            job = jobs.get(seq)
+            if job is not None and job.run.need == need and seq != last:
+                last = seq
                 yield job
 
     def smallest_need(self) -> float | None:
         """The smallest vCPU size that still has a RUNNABLE job (for backfill)."""
-        sizes = [need for need, heap in self._heaps.items() if self._top(heap) is not None]
+        sizes = [need for need, heap in self._heaps.items() if self._top(need, heap) is not None]
         return min(sizes) if sizes else None
 
 

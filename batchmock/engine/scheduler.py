@@ -43,7 +43,8 @@ class Scheduler:
     # -- requests ------------------------------------------------------------------------------
     def request(self) -> None:
         """Make sure a pass runs ``delays.scheduling`` seconds from now (or sooner)."""
-        if self._timer is None or not self._timer.active:
+        timer = self._timer
+        if timer is None or not timer.active:
             self._timer = self.engine.later(self.engine.options.delays.scheduling, self.run_pass)
 
     def enqueue(self, job: Job) -> None:
@@ -121,8 +122,7 @@ class Scheduler:
 
     def _serve(self, state: QueueState) -> None:
         ces = self._environments(state.queue)
-        usable = [ce for ce in ces
-                  if ce.state == "ENABLED" and ce.status in USABLE_CE_STATUSES]
+        usable = [ce for ce in ces if ce.state == "ENABLED" and ce.status in USABLE_CE_STATUSES]
         engine = self.engine
         index = state.runnable
         while True:
@@ -143,15 +143,19 @@ class Scheduler:
 
     def _place_in(self, usable: list[Any], job: Job) -> Any | None:
         need = job.run.need
+        used = self.used
         for ce in usable:
-            if need <= self._room(ce) + EPSILON and self._consumables_free(job):
+            limit = ce.max_vcpus  # None: UNMANAGED, capacity is the user's instances, not ours
+            if limit is not None and need > float(limit) - used.get(ce.name, 0.0) + EPSILON:
+                continue
+            if self._consumables_free(job):
                 return ce
         return None
 
     def _consumables_free(self, job: Job) -> bool:
         """§18.4 [inferred]: a job waits in RUNNABLE until every resource it needs is free."""
-        wanted = (job.spec.consumable_resource_properties or {}).get("consumableResourceList")
-        if not wanted:
+        properties = job.spec.consumable_resource_properties
+        if not properties or not properties.get("consumableResourceList"):
             return True
         for resource, quantity in self.engine.consumables_of(job):
             if quantity > resource.available_quantity:
