@@ -56,7 +56,7 @@ def job_detail(job: Job) -> dict[str, Any]:
         detail["shareIdentifier"] = spec.share_identifier
     if spec.scheduling_priority is not None:
         detail["schedulingPriority"] = spec.scheduling_priority
-    interfaces = _interfaces(job)
+    interfaces = None if job.private_ipv4_address is None else _interfaces(job)
     detail["attempts"] = [attempt_detail(attempt, interfaces) for attempt in job.attempts]
     if job.status_reason is not None:
         detail["statusReason"] = job.status_reason
@@ -75,25 +75,27 @@ def job_detail(job: Job) -> dict[str, Any]:
         detail["container"] = container
     if job.node_index is not None:
         detail["nodeDetails"] = _node_details(job)
-    else:
-        node_properties = _effective_node_properties(job)
-        if node_properties is not None:
-            detail["nodeProperties"] = node_properties
-    array = _array_detail(job)
-    if array is not None:
-        detail["arrayProperties"] = array
+    elif spec.node_properties is not None:  # not a node: its own nodeProperties
+        detail["nodeProperties"] = spec.node_properties
+    if job.array_index is not None:
+        detail["arrayProperties"] = {"index": job.array_index}
+    elif spec.array_size is not None:
+        array = _array_detail(job)
+        if array is not None:
+            detail["arrayProperties"] = array
     if spec.timeout is not None:
         detail["timeout"] = spec.timeout
     if spec.tags:
         detail["tags"] = dict(spec.tags)
     detail["propagateTags"] = spec.propagate_tags
     detail["platformCapabilities"] = list(spec.platform_capabilities)
-    eks = _eks_detail(job)
-    if eks is not None:
-        detail["eksProperties"] = eks
-    ecs = _ecs_detail(job)
-    if ecs is not None:
-        detail["ecsProperties"] = ecs
+    if job.node_index is not None or spec.eks_properties or spec.ecs_properties:
+        eks = _eks_detail(job)
+        if eks is not None:
+            detail["eksProperties"] = eks
+        ecs = _ecs_detail(job)
+        if ecs is not None:
+            detail["ecsProperties"] = ecs
     detail["isCancelled"] = job.is_cancelled
     detail["isTerminated"] = job.is_terminated
     if spec.consumable_resource_properties is not None:

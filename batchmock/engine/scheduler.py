@@ -123,6 +123,8 @@ class Scheduler:
     def _serve(self, state: QueueState) -> None:
         ces = self._environments(state.queue)
         usable = [ce for ce in ces if ce.state == "ENABLED" and ce.status in USABLE_CE_STATUSES]
+        # (CE, maxvCpus or None = unlimited): limits cannot change during a pass
+        limits = [(ce, ce.max_vcpus) for ce in usable]
         engine = self.engine
         index = state.runnable
         while True:
@@ -132,21 +134,21 @@ class Scheduler:
             if job.run.cancel_reason is not None:  # §16.5 "at_head": the cancel lands now
                 engine.fail_runnable(job, job.run.cancel_reason)
                 continue
-            ce = self._place_in(usable, job)
+            ce = self._place_in(limits, job)
             if ce is not None:
                 engine.attempts.place(job, ce)
                 continue
             self._blocked(state, job, ces)
             break
         if engine.options.backfill:
-            self._backfill(state, usable, blocked=job)
+            self._backfill(state, limits, blocked=job)
 
-    def _place_in(self, usable: list[Any], job: Job) -> Any | None:
+    def _place_in(self, limits: list[tuple[Any, float | None]], job: Job) -> Any | None:
         need = job.run.need
         used = self.used
-        for ce in usable:
-            limit = ce.max_vcpus  # None: UNMANAGED, capacity is the user's instances, not ours
-            if limit is not None and need > float(limit) - used.get(ce.name, 0.0) + EPSILON:
+        for ce, limit in limits:
+            # limit None: UNMANAGED, capacity is the user's instances, not ours
+            if limit is not None and need > limit - used.get(ce.name, 0.0) + EPSILON:
                 continue
             if self._consumables_free(job):
                 return ce
@@ -162,11 +164,13 @@ class Scheduler:
                 return False
         return True
 
-    def _backfill(self, state: QueueState, usable: list[Any], blocked: Job) -> None:
+    def _backfill(
+        self, state: QueueState, limits: list[tuple[Any, float | None]], blocked: Job
+    ) -> None:
         """[inferred] §14.1 option: later jobs that fit run while the head stays blocked."""
         index = state.runnable
-        while usable:
-            free = max(self._room(ce) for ce in usable)
+        while limits:
+            free = max(self._room(ce) for ce, _ in limits)
             smallest = index.smallest_need()
             if smallest is None or smallest > free + EPSILON:
                 return
@@ -174,7 +178,7 @@ class Scheduler:
             for job in index.in_order(free + EPSILON):
                 if job is blocked or job.run.cancel_reason is not None:
                     continue
-                ce = self._place_in(usable, job)
+                ce = self._place_in(limits, job)
                 if ce is not None:
                     placed = (job, ce)
                     break
