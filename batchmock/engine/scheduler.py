@@ -50,7 +50,7 @@ class Scheduler:
     def enqueue(self, job: Job) -> None:
         """A job became RUNNABLE: index it and ask for a pass."""
         state = job.run.queue
-        job.run.runnable_since = self.engine.now_ms()
+        job.run.runnable_since = self.engine.clock.now_ms()
         state.runnable.push(job)
         self._active[id(state)] = state
         self.request()
