@@ -44,7 +44,7 @@ class Scheduler:
     def request(self) -> None:
         """Make sure a pass runs ``delays.scheduling`` seconds from now (or sooner)."""
         timer = self._timer
-        if timer is None or not timer.active:
+        if timer is None or timer.callback is None:  # none, or it fired or was cancelled
             self._timer = self.engine.later(self.engine.options.delays.scheduling, self.run_pass)
 
     def enqueue(self, job: Job) -> None:
