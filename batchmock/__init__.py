@@ -17,4 +17,3 @@ __all__ = [
 ]
 
 BatchMock.__module__ = "batchmock"
-

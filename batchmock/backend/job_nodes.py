@@ -47,17 +47,21 @@ def apply_node_overrides(
     num_nodes = node_o.get("numNodes")
     if num_nodes is not None:
         rules.check_int_range("nodeOverrides.numNodes", num_nodes, 1, rules.MAX_NODES)
-        open_ranges = [(low, r["targetNodes"]) for (low, high), r in zip(parsed, ranges)
-                       if high is None]
+        open_ranges = [
+            (low, r["targetNodes"]) for (low, high), r in zip(parsed, ranges) if high is None
+        ]
         if not open_ranges:
             raise invalid("nodeOverrides.numNodes", MESSAGES["num_nodes_open"])
         low, text = min(open_ranges)
         if low >= num_nodes:
-            raise invalid("nodeOverrides.numNodes",
-                          MESSAGES["num_nodes_low"].format(low=low, range=text))
+            raise invalid(
+                "nodeOverrides.numNodes", MESSAGES["num_nodes_low"].format(low=low, range=text)
+            )
         if effective["mainNode"] >= num_nodes:
-            raise invalid("nodeOverrides.numNodes",
-                          MESSAGES["num_nodes_main"].format(main=effective["mainNode"]))
+            raise invalid(
+                "nodeOverrides.numNodes",
+                MESSAGES["num_nodes_main"].format(main=effective["mainNode"]),
+            )
         effective["numNodes"] = num_nodes
     items = node_o.get("nodePropertyOverrides") or []
     unmatched = []
@@ -82,35 +86,53 @@ def _apply_one(
     backend: BatchBackend, path: str, node_range: dict[str, Any], item: Mapping[str, Any]
 ) -> None:
     if item.get("containerOverrides") is not None:
-        overrides.check_kind(f"{path}.containerOverrides", bool(node_range.get("container")),
-                             "a container in this node range")
+        overrides.check_kind(
+            f"{path}.containerOverrides",
+            bool(node_range.get("container")),
+            "a container in this node range",
+        )
         node_range["container"] = overrides.apply_container_overrides(
-            f"{path}.containerOverrides", node_range["container"], item["containerOverrides"],
-            fargate=False, multinode=True)
+            f"{path}.containerOverrides",
+            node_range["container"],
+            item["containerOverrides"],
+            fargate=False,
+            multinode=True,
+        )
     if item.get("ecsPropertiesOverride") is not None:
-        overrides.check_kind(f"{path}.ecsPropertiesOverride",
-                             bool(node_range.get("ecsProperties")), "ecsProperties")
+        overrides.check_kind(
+            f"{path}.ecsPropertiesOverride", bool(node_range.get("ecsProperties")), "ecsProperties"
+        )
         node_range["ecsProperties"] = overrides.apply_ecs_overrides(
-            f"{path}.ecsPropertiesOverride", node_range["ecsProperties"],
-            item["ecsPropertiesOverride"])
+            f"{path}.ecsPropertiesOverride",
+            node_range["ecsProperties"],
+            item["ecsPropertiesOverride"],
+        )
     if item.get("eksPropertiesOverride") is not None:
-        overrides.check_kind(f"{path}.eksPropertiesOverride",
-                             bool(node_range.get("eksProperties")), "eksProperties")
+        overrides.check_kind(
+            f"{path}.eksPropertiesOverride", bool(node_range.get("eksProperties")), "eksProperties"
+        )
         node_range["eksProperties"] = overrides.apply_eks_overrides(
-            f"{path}.eksPropertiesOverride", node_range["eksProperties"],
-            item["eksPropertiesOverride"])
+            f"{path}.eksPropertiesOverride",
+            node_range["eksProperties"],
+            item["eksPropertiesOverride"],
+        )
     instance_types = item.get("instanceTypes")
     if instance_types is not None:
         if len(instance_types) > 1:
-            raise invalid(f"{path}.instanceTypes",
-                          MESSAGES["instance_types"].format(count=len(instance_types)))
+            raise invalid(
+                f"{path}.instanceTypes",
+                MESSAGES["instance_types"].format(count=len(instance_types)),
+            )
         node_range["instanceTypes"] = list(instance_types)
     if item.get("consumableResourcePropertiesOverride") is not None:
         check_consumable_resource_properties(
-            backend, f"{path}.consumableResourcePropertiesOverride",
-            item["consumableResourcePropertiesOverride"])
+            backend,
+            f"{path}.consumableResourcePropertiesOverride",
+            item["consumableResourcePropertiesOverride"],
+        )
         node_range["consumableResourceProperties"] = copy.deepcopy(
-            dict(item["consumableResourcePropertiesOverride"]))
+            dict(item["consumableResourcePropertiesOverride"])
+        )
 
 
 def node_range_for(node_properties: Mapping[str, Any], index: int) -> dict[str, Any] | None:

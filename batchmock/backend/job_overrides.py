@@ -212,9 +212,7 @@ def apply_eks_overrides(
     return effective
 
 
-def _named_container(
-    member: str, containers: list[dict[str, Any]], name: Any
-) -> dict[str, Any]:
+def _named_container(member: str, containers: list[dict[str, Any]], name: Any) -> dict[str, Any]:
     """The container an override names; a single container may be left unnamed."""
     if name is None:
         if len(containers) == 1:
@@ -230,9 +228,7 @@ def _named_container(
 def check_kind(member: str, present: bool, what: str) -> None:
     """Refuse an override aimed at a kind of job definition the job does not use (§11.7)."""
     if not present:
-        raise ClientException(
-            f"{member} " + MESSAGES["wrong_kind"].format(what=what)
-        )
+        raise ClientException(f"{member} " + MESSAGES["wrong_kind"].format(what=what))
 
 
 # -- resources ---------------------------------------------------------------------------------
@@ -266,9 +262,15 @@ def eks_resources(eks: Mapping[str, Any] | None) -> tuple[float, int, int]:
     return (vcpus or 1.0), memory, gpus
 
 
-_MEMORY_UNITS = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "Ti": 1024 * 1024,
-                 "K": 1000 / 1024 / 1024, "M": 1000 * 1000 / 1024 / 1024,
-                 "G": 1000 ** 3 / 1024 / 1024}
+_MEMORY_UNITS = {
+    "Ki": 1 / 1024,
+    "Mi": 1,
+    "Gi": 1024,
+    "Ti": 1024 * 1024,
+    "K": 1000 / 1024 / 1024,
+    "M": 1000 * 1000 / 1024 / 1024,
+    "G": 1000**3 / 1024 / 1024,
+}
 
 
 def _number(value: Any) -> float:
@@ -306,8 +308,9 @@ def substitute(command: Sequence[str], parameters: Mapping[str, str], mode: str)
     """
     if mode == "element":
         return [
-            parameters[part[len(REF):]]
-            if part.startswith(REF) and part[len(REF):] in parameters else part
+            parameters[part[len(REF) :]]
+            if part.startswith(REF) and part[len(REF) :] in parameters
+            else part
             for part in command
         ]
     names = sorted(parameters, key=len, reverse=True)
@@ -333,8 +336,9 @@ def _substitute_inside(text: str, parameters: Mapping[str, str], names: list[str
             pos = rest + len(name)
 
 
-def substitute_commands(spec_parts: Mapping[str, Any], parameters: Mapping[str, str],
-                        mode: str) -> None:
+def substitute_commands(
+    spec_parts: Mapping[str, Any], parameters: Mapping[str, str], mode: str
+) -> None:
     """Substitute parameters in place into every container command of ``spec_parts``.
 
     ``spec_parts`` maps ``container``/``node_properties``/``ecs_properties``/
@@ -356,8 +360,9 @@ def substitute_commands(spec_parts: Mapping[str, Any], parameters: Mapping[str, 
 
 
 def _ecs_containers(ecs: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    return [c for task in (ecs or {}).get("taskProperties") or []
-            for c in task.get("containers") or []]
+    return [
+        c for task in (ecs or {}).get("taskProperties") or [] for c in task.get("containers") or []
+    ]
 
 
 def _eks_containers(eks: Mapping[str, Any] | None) -> list[dict[str, Any]]:

@@ -91,8 +91,9 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     rules.check_scheduling_priority("schedulingPriorityOverride", priority)
     if priority is None:
         priority = definition.scheduling_priority
-    retry_strategy = _replacing("retryStrategy", params, definition.retry_strategy,
-                                rules.check_retry_strategy)
+    retry_strategy = _replacing(
+        "retryStrategy", params, definition.retry_strategy, rules.check_retry_strategy
+    )
     timeout = _replacing("timeout", params, definition.timeout, rules.check_timeout)
     tags = optional_tags(params)
     propagate = params.get("propagateTags")
@@ -135,8 +136,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
 
 def check_request_size(params: Mapping[str, Any]) -> None:
     """§2.6/§19: the whole SubmitJob request may be at most 30 KiB."""
-    size = len(json.dumps(params, separators=(",", ":"), ensure_ascii=False,
-                          default=str).encode())
+    size = len(json.dumps(params, separators=(",", ":"), ensure_ascii=False, default=str).encode())
     if size > MAX_REQUEST_BYTES:
         raise ClientException(
             MESSAGES["size"].format(kib=math.ceil(size / 1024), request_id=arns.new_uuid())
@@ -166,8 +166,10 @@ def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> 
     if not array_properties or array_properties.get("size") is None:
         return None
     size = array_properties["size"]
-    if isinstance(size, bool) or not isinstance(size, int) or not (
-        MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE
+    if (
+        isinstance(size, bool)
+        or not isinstance(size, int)
+        or not (MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE)
     ):
         raise invalid("arrayProperties.size", MESSAGES["array_size"].format(size=size))
     if definition.type == "multinode":
@@ -231,8 +233,9 @@ def _check_n_to_n(member: str, job_id: str, other: Job | None, array_size: int |
     other_size = None if other is None or other.is_child else other.spec.array_size
     if other_size != array_size:
         shown = "a job that is not an array" if other_size is None else f"size {other_size}"
-        raise invalid(member, MESSAGES["dep_n_to_n"].format(
-            job_id=job_id, size=array_size, other=shown))
+        raise invalid(
+            member, MESSAGES["dep_n_to_n"].format(job_id=job_id, size=array_size, other=shown)
+        )
 
 
 def _share_identifier(backend: BatchBackend, queue: Any, share: Any) -> str | None:
@@ -250,8 +253,10 @@ def _share_identifier(backend: BatchBackend, queue: Any, share: Any) -> str | No
     if not isinstance(share, str) or not SHARE_IDENTIFIER_RE.fullmatch(share):
         raise invalid("shareIdentifier", MESSAGES["share_pattern"].format(value=share))
     if _active_shares_full(backend, queue, share):
-        raise invalid("shareIdentifier", MESSAGES["share_limit"].format(
-            queue=queue.name, limit=MAX_ACTIVE_SHARES))
+        raise invalid(
+            "shareIdentifier",
+            MESSAGES["share_limit"].format(queue=queue.name, limit=MAX_ACTIVE_SHARES),
+        )
     return share
 
 
@@ -281,8 +286,7 @@ def _consumable(
     if override is None:
         current = getattr(definition, "consumable_resource_properties", None)
         return copy.deepcopy(current) if current else None
-    check_consumable_resource_properties(backend, "consumableResourcePropertiesOverride",
-                                         override)
+    check_consumable_resource_properties(backend, "consumableResourcePropertiesOverride", override)
     return copy.deepcopy(dict(override))
 
 
@@ -310,39 +314,54 @@ def _effective_properties(
     backend: BatchBackend, params: Mapping[str, Any], definition: Any, *, fargate: bool
 ) -> dict[str, Any]:
     """The container, nodeProperties, ecsProperties and eksProperties the job runs with."""
-    parts: dict[str, Any] = {"container": None, "node_properties": None,
-                             "ecs_properties": None, "eks_properties": None}
+    parts: dict[str, Any] = {
+        "container": None,
+        "node_properties": None,
+        "ecs_properties": None,
+        "eks_properties": None,
+    }
     container_o = params.get("containerOverrides")
     node_o = params.get("nodeOverrides")
     ecs_o = params.get("ecsPropertiesOverride")
     eks_o = params.get("eksPropertiesOverride")
     if container_o is not None:
-        overrides.check_kind("containerOverrides", bool(definition.container_properties),
-                             "containerProperties")
+        overrides.check_kind(
+            "containerOverrides", bool(definition.container_properties), "containerProperties"
+        )
     if node_o is not None:
         if fargate:
             raise invalid("nodeOverrides", MESSAGES["fargate_nodes"])
-        overrides.check_kind("nodeOverrides", bool(definition.node_properties),
-                             "nodeProperties (type multinode)")
+        overrides.check_kind(
+            "nodeOverrides", bool(definition.node_properties), "nodeProperties (type multinode)"
+        )
     if ecs_o is not None:
-        overrides.check_kind("ecsPropertiesOverride", bool(definition.ecs_properties),
-                             "ecsProperties")
+        overrides.check_kind(
+            "ecsPropertiesOverride", bool(definition.ecs_properties), "ecsProperties"
+        )
     if eks_o is not None:
-        overrides.check_kind("eksPropertiesOverride", bool(definition.eks_properties),
-                             "eksProperties")
+        overrides.check_kind(
+            "eksPropertiesOverride", bool(definition.eks_properties), "eksProperties"
+        )
     if definition.container_properties:
         parts["container"] = overrides.apply_container_overrides(
-            "containerOverrides", definition.container_properties, container_o,
-            fargate=fargate, multinode=False)
+            "containerOverrides",
+            definition.container_properties,
+            container_o,
+            fargate=fargate,
+            multinode=False,
+        )
     if definition.node_properties:
         parts["node_properties"] = job_nodes.apply_node_overrides(
-            backend, definition.node_properties, node_o)
+            backend, definition.node_properties, node_o
+        )
     if definition.ecs_properties:
         parts["ecs_properties"] = overrides.apply_ecs_overrides(
-            "ecsPropertiesOverride", definition.ecs_properties, ecs_o)
+            "ecsPropertiesOverride", definition.ecs_properties, ecs_o
+        )
     if definition.eks_properties:
         parts["eks_properties"] = overrides.apply_eks_overrides(
-            "eksPropertiesOverride", definition.eks_properties, eks_o)
+            "eksPropertiesOverride", definition.eks_properties, eks_o
+        )
     return parts
 
 

@@ -78,8 +78,10 @@ class Cancellations:
             return  # §16.4: STARTING/RUNNING jobs need TerminateJob
         job.is_cancelled = True
         job.run.stop_reason = reason
-        if status == states.PENDING and job.run.waiting and (
-            engine.options.cancel_pending == "after_dependencies"
+        if (
+            status == states.PENDING
+            and job.run.waiting
+            and (engine.options.cancel_pending == "after_dependencies")
         ):
             job.run.cancel_reason = reason  # §16.2: lands when the dependencies have finished
             return

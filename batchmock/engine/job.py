@@ -180,4 +180,3 @@ class Job:
     def tags(self) -> dict[str, str]:
         """The job's tags (shared with the spec so TagResource updates are seen everywhere)."""
         return self.spec.tags
-

@@ -41,8 +41,10 @@ def node_range(props: Mapping[str, Any], index: int) -> Mapping[str, Any]:
 
 def container_resources(container: Mapping[str, Any] | None) -> tuple[float, int, int]:
     """(vCPUs, MiB, GPUs) of a container: resourceRequirements first, then vcpus/memory."""
-    found = {str(r.get("type")): r.get("value") for r in (container or {}).get(
-        "resourceRequirements") or []}
+    found = {
+        str(r.get("type")): r.get("value")
+        for r in (container or {}).get("resourceRequirements") or []
+    }
     vcpus = float(found.get("VCPU") or (container or {}).get("vcpus") or 1.0)
     memory = int(float(found.get("MEMORY") or (container or {}).get("memory") or 0))
     return vcpus, memory, int(float(found.get("GPU") or 0))
@@ -70,12 +72,25 @@ class MultiNode:
             container = entry.get("container")
             vcpus, memory, gpus = container_resources(container)
             spec = dataclasses.replace(
-                parent.spec, container=container, ecs_properties=entry.get("ecsProperties"),
-                eks_properties=entry.get("eksProperties"), vcpus=vcpus, memory=memory, gpus=gpus)
+                parent.spec,
+                container=container,
+                ecs_properties=entry.get("ecsProperties"),
+                eks_properties=entry.get("eksProperties"),
+                vcpus=vcpus,
+                memory=memory,
+                gpus=gpus,
+            )
             node = Job(
-                job_id=f"{parent.job_id}#{index}", arn=f"{parent.arn}#{index}", spec=spec,
-                created_at=now, seq=engine.backend.next_seq(), parent=parent, node_index=index,
-                status_history=[(states.SUBMITTED, now)], private_ipv4_address=private_ip(index))
+                job_id=f"{parent.job_id}#{index}",
+                arn=f"{parent.arn}#{index}",
+                spec=spec,
+                created_at=now,
+                seq=engine.backend.next_seq(),
+                parent=parent,
+                node_index=index,
+                status_history=[(states.SUBMITTED, now)],
+                private_ipv4_address=private_ip(index),
+            )
             node.run.queue = parent.run.queue
             total += vcpus
             engine._jobs[node.job_id] = node
@@ -100,9 +115,12 @@ class MultiNode:
         """The parent was placed: its main node starts first (§17.6)."""
         main = self.main(parent)
         self.engine.attempts.begin(main, ce)
-        parent.attempts.append(Attempt(task_arn=str(main.task_arn),
-                                       container_instance_arn=main.attempts[-1]
-                                       .container_instance_arn))
+        parent.attempts.append(
+            Attempt(
+                task_arn=str(main.task_arn),
+                container_instance_arn=main.attempts[-1].container_instance_arn,
+            )
+        )
         parent.compute_environment = ce.name
         parent.task_arn = main.task_arn
         parent.exit_code = parent.container_reason = None
@@ -176,8 +194,7 @@ class MultiNode:
             if other is not node and other.status in states.HOLDING:
                 self._halt(other, reason)
             if other.status != final and final in states.NODE_MOVES[other.status]:
-                engine.transition(other, final, reason=None if final == states.RUNNABLE
-                                  else reason)
+                engine.transition(other, final, reason=None if final == states.RUNNABLE else reason)
         if final == states.RUNNABLE:
             parent.run.timed_out = False
             engine.transition(parent, states.RUNNABLE, reason=None)

@@ -98,7 +98,8 @@ def validate_rules(rules: Any) -> list[dict[str, Any]]:
         _check_type(f"{where}.statusReason", rule.get("statusReason"), str, "a string")
         logs = rule.get("logs")
         if logs is not None and (
-            isinstance(logs, str) or not isinstance(logs, Sequence)
+            isinstance(logs, str)
+            or not isinstance(logs, Sequence)
             or not all(isinstance(line, str) for line in logs)
         ):
             raise ValueError(f"{where}.logs must be a list of strings, got {logs!r}")
@@ -154,8 +155,11 @@ class OutcomeScript:
         image: str | None = None,
     ) -> Callable[[Handler], Handler]:
         """Decorator: ``handler(attempt)`` decides the outcome of matching attempts."""
-        for label, value in (("job_definition", job_definition), ("job_name", job_name),
-                             ("image", image)):
+        for label, value in (
+            ("job_definition", job_definition),
+            ("job_name", job_name),
+            ("image", image),
+        ):
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"on_job({label}=...) must be a string, got {value!r}")
 

@@ -61,8 +61,10 @@ def test_reason_longer_than_1024_is_rejected_and_changes_nothing(env: Any, opera
 
 def test_cancel_before_running_fails_the_job_with_the_reason(env: Any) -> None:
     job_id = submit(env)
-    assert env.cancel_job(jobId=job_id, reason="not needed")["ResponseMetadata"][
-        "HTTPStatusCode"] == 200
+    assert (
+        env.cancel_job(jobId=job_id, reason="not needed")["ResponseMetadata"]["HTTPStatusCode"]
+        == 200
+    )
     job = describe(env, job_id)
     assert job["status"] == "FAILED"
     assert job["statusReason"] == "not needed"

@@ -99,15 +99,22 @@ def test_effective_container_and_user_environment_only(mock: BatchMock, env: Any
         seen.update(attempt.env)
         return 0
 
-    make_job_definition(env, name="envs", containerProperties={
-        "environment": [{"name": "A", "value": "1"}]})
-    job_id = submit(env, jobName="envjob", jobDefinition="envs", containerOverrides={
-        "command": ["run"], "environment": [{"name": "B", "value": "2"}]})
+    make_job_definition(
+        env, name="envs", containerProperties={"environment": [{"name": "A", "value": "1"}]}
+    )
+    job_id = submit(
+        env,
+        jobName="envjob",
+        jobDefinition="envs",
+        containerOverrides={"command": ["run"], "environment": [{"name": "B", "value": "2"}]},
+    )
     mock.run_until_idle()
     job = describe(env, job_id)
     assert (seen["AWS_BATCH_JOB_ID"], seen["A"], seen["B"]) == (job_id, "1", "2")
-    assert job["container"]["environment"] == [{"name": "A", "value": "1"},
-                                               {"name": "B", "value": "2"}]
+    assert job["container"]["environment"] == [
+        {"name": "A", "value": "1"},
+        {"name": "B", "value": "2"},
+    ]
     assert job["container"]["command"] == ["run"]
     assert job["container"]["image"] == "busybox"
 
@@ -134,14 +141,26 @@ def test_array_parent_and_child_details(mock: BatchMock, env: Any) -> None:
 
 # -- multi-node ------------------------------------------------------------------------------------
 def test_multinode_parent_and_node_details(mock: BatchMock, env: Any) -> None:
-    container = {"image": "busybox", "command": ["main"],
-                 "resourceRequirements": [{"type": "VCPU", "value": "1"},
-                                          {"type": "MEMORY", "value": "512"}]}
+    container = {
+        "image": "busybox",
+        "command": ["main"],
+        "resourceRequirements": [
+            {"type": "VCPU", "value": "1"},
+            {"type": "MEMORY", "value": "512"},
+        ],
+    }
     env.register_job_definition(
-        jobDefinitionName="mnp", type="multinode",
-        nodeProperties={"numNodes": 3, "mainNode": 0, "nodeRangeProperties": [
-            {"targetNodes": "0:", "container": container},
-            {"targetNodes": "1:2", "container": {**container, "command": ["worker"]}}]})
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 3,
+            "mainNode": 0,
+            "nodeRangeProperties": [
+                {"targetNodes": "0:", "container": container},
+                {"targetNodes": "1:2", "container": {**container, "command": ["worker"]}},
+            ],
+        },
+    )
     job_id = submit(env, jobDefinition="mnp")
     parent = describe(env, job_id)
     assert parent["nodeProperties"]["numNodes"] == 3

@@ -107,8 +107,9 @@ def test_newest_first_and_pages_never_repeat_or_lose(env: Any) -> None:
 def test_the_boto3_paginator(env: Any) -> None:
     submitted = [submit(env, jobName=f"p{i}") for i in range(7)]
     paginator = env.get_paginator("list_jobs")
-    pages = list(paginator.paginate(jobQueue="q", jobStatus="SUBMITTED",
-                                    PaginationConfig={"PageSize": 3}))
+    pages = list(
+        paginator.paginate(jobQueue="q", jobStatus="SUBMITTED", PaginationConfig={"PageSize": 3})
+    )
     assert [len(p["jobSummaryList"]) for p in pages] == [3, 3, 1]
     assert [s["jobId"] for p in pages for s in p["jobSummaryList"]] == submitted[::-1]
 
@@ -140,8 +141,12 @@ def test_job_definition_filter(env: Any) -> None:
     assert by_name(env, "jd*", "JOB_DEFINITION") == [other, second, first]
     assert by_name(env, "JD", "JOB_DEFINITION") == []
     assert by_name(env, f"{JD_ARN}jd:1", "JOB_DEFINITION") == [first]
-    rejected(env, "'*' is not supported", jobQueue="q",
-             filters=[{"name": "JOB_DEFINITION", "values": [f"{JD_ARN}jd*"]}])
+    rejected(
+        env,
+        "'*' is not supported",
+        jobQueue="q",
+        filters=[{"name": "JOB_DEFINITION", "values": [f"{JD_ARN}jd*"]}],
+    )
 
 
 def test_created_at_filters_are_strict(still: BatchMock, env: Any) -> None:
@@ -153,8 +158,12 @@ def test_created_at_filters_are_strict(still: BatchMock, env: Any) -> None:
     assert by_name(env, str(created - 1), "AFTER_CREATED_AT") == [late]
     assert by_name(env, str(created), "BEFORE_CREATED_AT") == [early]
     assert by_name(env, str(created + 1), "BEFORE_CREATED_AT") == [late, early]
-    rejected(env, "BEFORE_CREATED_AT", jobQueue="q",
-             filters=[{"name": "BEFORE_CREATED_AT", "values": ["yesterday"]}])
+    rejected(
+        env,
+        "BEFORE_CREATED_AT",
+        jobQueue="q",
+        filters=[{"name": "BEFORE_CREATED_AT", "values": ["yesterday"]}],
+    )
 
 
 def test_share_identifier_filter_combines_with_status(env: Any) -> None:
@@ -180,8 +189,11 @@ def test_queue_lists_parents_and_array_lists_children_by_index(still: BatchMock,
     still.run_until_idle()
     children = ids(env, arrayJobId=parent, jobStatus="SUCCEEDED")
     assert children == [f"{parent}:{i}" for i in range(7)]
-    pages = list(env.get_paginator("list_jobs").paginate(
-        arrayJobId=parent, jobStatus="SUCCEEDED", PaginationConfig={"PageSize": 3}))
+    pages = list(
+        env.get_paginator("list_jobs").paginate(
+            arrayJobId=parent, jobStatus="SUCCEEDED", PaginationConfig={"PageSize": 3}
+        )
+    )
     assert [s["jobId"] for p in pages for s in p["jobSummaryList"]] == children
     summary = env.list_jobs(arrayJobId=parent, jobStatus="SUCCEEDED")["jobSummaryList"][4]
     assert summary["arrayProperties"] == {"index": 4}
@@ -191,18 +203,29 @@ def test_queue_lists_parents_and_array_lists_children_by_index(still: BatchMock,
 
 
 def test_multinode_job_lists_its_nodes(still: BatchMock, env: Any) -> None:
-    container = {"image": "busybox", "resourceRequirements": [
-        {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]}
+    container = {
+        "image": "busybox",
+        "resourceRequirements": [
+            {"type": "VCPU", "value": "1"},
+            {"type": "MEMORY", "value": "512"},
+        ],
+    }
     env.register_job_definition(
-        jobDefinitionName="mnp", type="multinode",
-        nodeProperties={"numNodes": 3, "mainNode": 1, "nodeRangeProperties": [
-            {"targetNodes": "0:", "container": container}]})
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 3,
+            "mainNode": 1,
+            "nodeRangeProperties": [{"targetNodes": "0:", "container": container}],
+        },
+    )
     job_id = submit(env, jobDefinition="mnp")
     still.run_until_idle()
     nodes = env.list_jobs(multiNodeJobId=job_id, jobStatus="SUCCEEDED")["jobSummaryList"]
     assert [n["jobId"] for n in nodes] == [f"{job_id}#{i}" for i in range(3)]
     assert [n["nodeProperties"] for n in nodes] == [
-        {"isMainNode": i == 1, "numNodes": 3, "nodeIndex": i} for i in range(3)]
+        {"isMainNode": i == 1, "numNodes": 3, "nodeIndex": i} for i in range(3)
+    ]
 
 
 def test_many_children_in_pages_of_100(still: BatchMock, env: Any) -> None:
@@ -210,7 +233,8 @@ def test_many_children_in_pages_of_100(still: BatchMock, env: Any) -> None:
     still.run_until_idle()
     listed: list[str] = []
     for page in env.get_paginator("list_jobs").paginate(
-            arrayJobId=parent, jobStatus="SUCCEEDED", PaginationConfig={"PageSize": 100}):
+        arrayJobId=parent, jobStatus="SUCCEEDED", PaginationConfig={"PageSize": 100}
+    ):
         assert len(page["jobSummaryList"]) <= 100
         listed += [s["jobId"] for s in page["jobSummaryList"]]
     assert listed == [f"{parent}:{i}" for i in range(1500)]

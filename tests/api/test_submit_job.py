@@ -47,7 +47,8 @@ def rejected(batch: Any, match: str, **kwargs: Any) -> str:
 
 def all_jobs(batch: Any, queue: str = "q") -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = batch.list_jobs(
-        jobQueue=queue, filters=[{"name": "JOB_NAME", "values": ["*"]}])["jobSummaryList"]
+        jobQueue=queue, filters=[{"name": "JOB_NAME", "values": ["*"]}]
+    )["jobSummaryList"]
     return found
 
 
@@ -96,8 +97,11 @@ def test_disabled_queue_refuses_jobs(env: Any) -> None:
 
 
 def test_unknown_definition(env: Any) -> None:
-    rejected(env, "JobDefinition name nope does not exist or is not in ACTIVE status.",
-             jobDefinition="nope")
+    rejected(
+        env,
+        "JobDefinition name nope does not exist or is not in ACTIVE status.",
+        jobDefinition="nope",
+    )
 
 
 def test_bare_definition_name_runs_latest_active_revision(env: Any) -> None:
@@ -148,23 +152,34 @@ def test_untyped_dependency_needs_a_job_id(env: Any) -> None:
 def test_sequential_only_on_arrays_and_without_job_id(env: Any) -> None:
     other = submit(env, arrayProperties={"size": 3})["jobId"]
     rejected(env, "dependsOn[0].type", dependsOn=[{"type": "SEQUENTIAL"}])
-    rejected(env, "dependsOn[0].jobId", arrayProperties={"size": 3},
-             dependsOn=[{"type": "SEQUENTIAL", "jobId": other}])
-    job = describe(env, submit(env, arrayProperties={"size": 3},
-                               dependsOn=[{"type": "SEQUENTIAL"}])["jobId"])
+    rejected(
+        env,
+        "dependsOn[0].jobId",
+        arrayProperties={"size": 3},
+        dependsOn=[{"type": "SEQUENTIAL", "jobId": other}],
+    )
+    job = describe(
+        env, submit(env, arrayProperties={"size": 3}, dependsOn=[{"type": "SEQUENTIAL"}])["jobId"]
+    )
     assert job["dependsOn"] == [{"type": "SEQUENTIAL"}]
 
 
 def test_n_to_n_needs_an_array_of_the_same_size(env: Any) -> None:
     three = submit(env, arrayProperties={"size": 3})["jobId"]
     plain = submit(env)["jobId"]
-    rejected(env, "N_TO_N", arrayProperties={"size": 4},
-             dependsOn=[{"jobId": three, "type": "N_TO_N"}])
-    rejected(env, "N_TO_N", arrayProperties={"size": 3},
-             dependsOn=[{"jobId": plain, "type": "N_TO_N"}])
+    rejected(
+        env, "N_TO_N", arrayProperties={"size": 4}, dependsOn=[{"jobId": three, "type": "N_TO_N"}]
+    )
+    rejected(
+        env, "N_TO_N", arrayProperties={"size": 3}, dependsOn=[{"jobId": plain, "type": "N_TO_N"}]
+    )
     rejected(env, "dependsOn[0].type", dependsOn=[{"jobId": three, "type": "N_TO_N"}])
-    job = describe(env, submit(env, arrayProperties={"size": 3},
-                               dependsOn=[{"jobId": three, "type": "N_TO_N"}])["jobId"])
+    job = describe(
+        env,
+        submit(env, arrayProperties={"size": 3}, dependsOn=[{"jobId": three, "type": "N_TO_N"}])[
+            "jobId"
+        ],
+    )
     assert job["dependsOn"] == [{"jobId": three, "type": "N_TO_N"}]
 
 
@@ -181,12 +196,16 @@ def test_retry_attempts_outside_1_to_10_are_rejected(env: Any, attempts: int) ->
 
 
 def test_retry_strategy_replaces_the_definitions_as_a_whole(env: Any) -> None:
-    make_job_definition(env, name="retrying", retryStrategy={
-        "attempts": 3, "evaluateOnExit": [{"action": "EXIT", "onExitCode": "1"}]})
+    make_job_definition(
+        env,
+        name="retrying",
+        retryStrategy={"attempts": 3, "evaluateOnExit": [{"action": "EXIT", "onExitCode": "1"}]},
+    )
     inherited = describe(env, submit(env, jobDefinition="retrying")["jobId"])
     assert inherited["retryStrategy"]["attempts"] == 3
-    replaced = describe(env, submit(env, jobDefinition="retrying",
-                                    retryStrategy={"attempts": 5})["jobId"])
+    replaced = describe(
+        env, submit(env, jobDefinition="retrying", retryStrategy={"attempts": 5})["jobId"]
+    )
     assert replaced["retryStrategy"] == {"attempts": 5}
 
 
@@ -197,9 +216,11 @@ def test_timeout_below_60_seconds_is_rejected(env: Any) -> None:
 def test_timeout_replaces_the_definitions(env: Any) -> None:
     make_job_definition(env, name="timed", timeout={"attemptDurationSeconds": 600})
     assert describe(env, submit(env, jobDefinition="timed")["jobId"])["timeout"] == {
-        "attemptDurationSeconds": 600}
-    job = describe(env, submit(env, jobDefinition="timed",
-                               timeout={"attemptDurationSeconds": 60})["jobId"])
+        "attemptDurationSeconds": 600
+    }
+    job = describe(
+        env, submit(env, jobDefinition="timed", timeout={"attemptDurationSeconds": 60})["jobId"]
+    )
     assert job["timeout"] == {"attemptDurationSeconds": 60}
 
 
@@ -224,8 +245,12 @@ def test_share_identifier_required_exactly_on_fair_share_queues(env: Any) -> Non
     rejected(env, "shareIdentifier", jobQueue="fair", shareIdentifier="team-a")
     job = describe(env, submit(env, jobQueue="fair", shareIdentifier="teamA")["jobId"])
     assert job["shareIdentifier"] == "teamA"
-    assert describe(env, submit(env, jobQueue="fair", shareIdentifier="teamB*")["jobId"])[
-        "shareIdentifier"] == "teamB*"
+    assert (
+        describe(env, submit(env, jobQueue="fair", shareIdentifier="teamB*")["jobId"])[
+            "shareIdentifier"
+        ]
+        == "teamB*"
+    )
 
 
 # -- tags ------------------------------------------------------------------------------------------
@@ -235,8 +260,9 @@ def test_tags_and_propagate_tags_are_stored(env: Any) -> None:
     assert job["tags"] == {"team": "a"}
     assert job["propagateTags"] is True
     assert "tags" not in describe(env, submit(env)["jobId"])
-    assert env.list_tags_for_resource(resourceArn=f"arn:aws:batch:us-east-1:123456789012:job/"
-                                                  f"{job_id}")["tags"] == {"team": "a"}
+    assert env.list_tags_for_resource(
+        resourceArn=f"arn:aws:batch:us-east-1:123456789012:job/{job_id}"
+    )["tags"] == {"team": "a"}
 
 
 def test_propagate_tags_defaults_to_the_definitions(env: Any) -> None:
@@ -253,30 +279,47 @@ def test_more_than_50_tags_are_rejected(env: Any) -> None:
 
 def test_over_50_propagated_tags_fail_the_job_not_the_request(env: Any) -> None:
     make_job_definition(env, name="tagged", tags={f"d{i}": "v" for i in range(30)})
-    job_id = submit(env, jobDefinition="tagged", propagateTags=True,
-                    tags={f"j{i}": "v" for i in range(30)})["jobId"]
+    job_id = submit(
+        env, jobDefinition="tagged", propagateTags=True, tags={f"j{i}": "v" for i in range(30)}
+    )["jobId"]
     job = describe(env, job_id)
     assert job["status"] == "FAILED"
     assert "50" in job["statusReason"]
     # the same tags without propagation are fine
-    ok = describe(env, submit(env, jobDefinition="tagged",
-                              tags={f"j{i}": "v" for i in range(30)})["jobId"])
+    ok = describe(
+        env, submit(env, jobDefinition="tagged", tags={f"j{i}": "v" for i in range(30)})["jobId"]
+    )
     assert ok["status"] != "FAILED"
 
 
 # -- parameters and Ref:: substitution -------------------------------------------------------------
 def test_parameters_merge_and_substitute_whole_command_elements(env: Any) -> None:
     make_job_definition(
-        env, name="params", parameters={"input": "a.txt", "mode": "fast"},
+        env,
+        name="params",
+        parameters={"input": "a.txt", "mode": "fast"},
         containerProperties={
-            "command": ["run", "Ref::input", "--mode", "Ref::mode", "s3://b/Ref::input",
-                        "Ref::missing"],
+            "command": [
+                "run",
+                "Ref::input",
+                "--mode",
+                "Ref::mode",
+                "s3://b/Ref::input",
+                "Ref::missing",
+            ],
             "environment": [{"name": "IN", "value": "Ref::input"}],
-        })
+        },
+    )
     job = describe(env, submit(env, jobDefinition="params", parameters={"input": "b.txt"})["jobId"])
     assert job["parameters"] == {"input": "b.txt", "mode": "fast"}
     assert job["container"]["command"] == [
-        "run", "b.txt", "--mode", "fast", "s3://b/Ref::input", "Ref::missing"]
+        "run",
+        "b.txt",
+        "--mode",
+        "fast",
+        "s3://b/Ref::input",
+        "Ref::missing",
+    ]
     # only the command is substituted
     assert job["container"]["environment"] == [{"name": "IN", "value": "Ref::input"}]
 
@@ -285,15 +328,23 @@ def test_substring_substitution_is_an_option() -> None:
     with mock_batch(ref_substitution="substring") as mock:
         batch = mock.client()
         make_env(batch)
-        make_job_definition(batch, name="params", parameters={"key": "k1"},
-                            containerProperties={"command": ["s3://b/Ref::key.txt", "Ref::nope"]})
+        make_job_definition(
+            batch,
+            name="params",
+            parameters={"key": "k1"},
+            containerProperties={"command": ["s3://b/Ref::key.txt", "Ref::nope"]},
+        )
         job = describe(batch, submit(batch, jobDefinition="params")["jobId"])
         assert job["container"]["command"] == ["s3://b/k1.txt", "Ref::nope"]
 
 
 def test_overridden_command_is_substituted_too(env: Any) -> None:
-    job = describe(env, submit(env, parameters={"x": "1"},
-                               containerOverrides={"command": ["echo", "Ref::x"]})["jobId"])
+    job = describe(
+        env,
+        submit(env, parameters={"x": "1"}, containerOverrides={"command": ["echo", "Ref::x"]})[
+            "jobId"
+        ],
+    )
     assert job["container"]["command"] == ["echo", "1"]
 
 
@@ -305,69 +356,131 @@ def test_command_override_replaces_and_refuses_empty_strings(env: Any) -> None:
 
 
 def test_environment_merges_by_name(env: Any) -> None:
-    make_job_definition(env, name="envs", containerProperties={
-        "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]})
-    job = describe(env, submit(env, jobDefinition="envs", containerOverrides={
-        "environment": [{"name": "B", "value": "20"}, {"name": "C", "value": "3"}]})["jobId"])
+    make_job_definition(
+        env,
+        name="envs",
+        containerProperties={
+            "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
+        },
+    )
+    job = describe(
+        env,
+        submit(
+            env,
+            jobDefinition="envs",
+            containerOverrides={
+                "environment": [{"name": "B", "value": "20"}, {"name": "C", "value": "3"}]
+            },
+        )["jobId"],
+    )
     assert job["container"]["environment"] == [
-        {"name": "A", "value": "1"}, {"name": "B", "value": "20"}, {"name": "C", "value": "3"}]
+        {"name": "A", "value": "1"},
+        {"name": "B", "value": "20"},
+        {"name": "C", "value": "3"},
+    ]
 
 
 def test_reserved_environment_names_are_rejected(env: Any) -> None:
-    rejected(env, "AWS_BATCH", containerOverrides={
-        "environment": [{"name": "AWS_BATCH_JOB_ID", "value": "x"}]})
+    rejected(
+        env,
+        "AWS_BATCH",
+        containerOverrides={"environment": [{"name": "AWS_BATCH_JOB_ID", "value": "x"}]},
+    )
 
 
 def test_resource_requirements_are_overridden_per_type(env: Any) -> None:
-    job = describe(env, submit(env, containerOverrides={
-        "resourceRequirements": [{"type": "MEMORY", "value": "2048"}]})["jobId"])
+    job = describe(
+        env,
+        submit(
+            env, containerOverrides={"resourceRequirements": [{"type": "MEMORY", "value": "2048"}]}
+        )["jobId"],
+    )
     assert sorted((r["type"], r["value"]) for r in job["container"]["resourceRequirements"]) == [
-        ("MEMORY", "2048"), ("VCPU", "1")]
+        ("MEMORY", "2048"),
+        ("VCPU", "1"),
+    ]
 
 
 def test_deprecated_vcpus_against_resource_requirements_is_rejected(env: Any) -> None:
-    rejected(env, "This value was submitted in a deprecated key and may conflict with the value "
-                  "provided by the job definition's resource requirements.",
-             containerOverrides={"vcpus": 2})
+    rejected(
+        env,
+        "This value was submitted in a deprecated key and may conflict with the value "
+        "provided by the job definition's resource requirements.",
+        containerOverrides={"vcpus": 2},
+    )
 
 
 def test_deprecated_keys_override_deprecated_keys(env: Any) -> None:
-    env.register_job_definition(jobDefinitionName="old", type="container", containerProperties={
-        "image": "busybox", "vcpus": 1, "memory": 512})
-    job = describe(env, submit(env, jobDefinition="old",
-                               containerOverrides={"vcpus": 2, "memory": 1024})["jobId"])
+    env.register_job_definition(
+        jobDefinitionName="old",
+        type="container",
+        containerProperties={"image": "busybox", "vcpus": 1, "memory": 512},
+    )
+    job = describe(
+        env,
+        submit(env, jobDefinition="old", containerOverrides={"vcpus": 2, "memory": 1024})["jobId"],
+    )
     assert (job["container"]["vcpus"], job["container"]["memory"]) == (2, 1024)
 
 
 def test_instance_type_override_only_for_multinode(env: Any) -> None:
-    rejected(env, "containerOverrides.instanceType",
-             containerOverrides={"instanceType": "c5.large"})
+    rejected(
+        env, "containerOverrides.instanceType", containerOverrides={"instanceType": "c5.large"}
+    )
 
 
 def _fargate(batch: Any) -> None:
     batch.create_compute_environment(
-        computeEnvironmentName="fce", type="MANAGED",
-        computeResources={"type": "FARGATE", "maxvCpus": 16, "subnets": ["subnet-1"],
-                          "securityGroupIds": ["sg-1"]})
+        computeEnvironmentName="fce",
+        type="MANAGED",
+        computeResources={
+            "type": "FARGATE",
+            "maxvCpus": 16,
+            "subnets": ["subnet-1"],
+            "securityGroupIds": ["sg-1"],
+        },
+    )
     make_queue(batch, name="fq", ce="fce")
     batch.register_job_definition(
-        jobDefinitionName="fjd", type="container", platformCapabilities=["FARGATE"],
+        jobDefinitionName="fjd",
+        type="container",
+        platformCapabilities=["FARGATE"],
         containerProperties={
             "image": "busybox",
             "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
-            "resourceRequirements": [{"type": "VCPU", "value": "0.25"},
-                                     {"type": "MEMORY", "value": "512"}]})
+            "resourceRequirements": [
+                {"type": "VCPU", "value": "0.25"},
+                {"type": "MEMORY", "value": "512"},
+            ],
+        },
+    )
 
 
 def test_fargate_refuses_deprecated_vcpus_and_bad_pairs(batch: Any) -> None:
     _fargate(batch)
-    rejected(batch, "vcpus is not applicable for Fargate. Use resource requirements instead.",
-             jobQueue="fq", jobDefinition="fjd", containerOverrides={"vcpus": 1})
-    rejected(batch, "Fargate resource requirements (0.25 vCPU, 4096 MiB) not valid.",
-             jobQueue="fq", jobDefinition="fjd",
-             containerOverrides={"resourceRequirements": [{"type": "MEMORY", "value": "4096"}]})
-    job = describe(batch, submit(batch, jobQueue="fq", jobDefinition="fjd", containerOverrides={
-        "resourceRequirements": [{"type": "MEMORY", "value": "2048"}]})["jobId"])
+    rejected(
+        batch,
+        "vcpus is not applicable for Fargate. Use resource requirements instead.",
+        jobQueue="fq",
+        jobDefinition="fjd",
+        containerOverrides={"vcpus": 1},
+    )
+    rejected(
+        batch,
+        "Fargate resource requirements (0.25 vCPU, 4096 MiB) not valid.",
+        jobQueue="fq",
+        jobDefinition="fjd",
+        containerOverrides={"resourceRequirements": [{"type": "MEMORY", "value": "4096"}]},
+    )
+    job = describe(
+        batch,
+        submit(
+            batch,
+            jobQueue="fq",
+            jobDefinition="fjd",
+            containerOverrides={"resourceRequirements": [{"type": "MEMORY", "value": "2048"}]},
+        )["jobId"],
+    )
     assert job["platformCapabilities"] == ["FARGATE"]
 
 
@@ -378,22 +491,51 @@ def test_overrides_of_another_kind_of_definition_are_rejected(env: Any) -> None:
 
 # -- multi-node overrides (§17.5) ------------------------------------------------------------------
 def _multinode(batch: Any, ranges: list[str]) -> None:
-    container = {"image": "busybox", "command": ["mpirun"],
-                 "resourceRequirements": [{"type": "VCPU", "value": "1"},
-                                          {"type": "MEMORY", "value": "512"}]}
+    container = {
+        "image": "busybox",
+        "command": ["mpirun"],
+        "resourceRequirements": [
+            {"type": "VCPU", "value": "1"},
+            {"type": "MEMORY", "value": "512"},
+        ],
+    }
     batch.register_job_definition(
-        jobDefinitionName="mnp", type="multinode",
-        nodeProperties={"numNodes": 4, "mainNode": 0, "nodeRangeProperties": [
-            {"targetNodes": target, "container": container} for target in ranges]})
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 4,
+            "mainNode": 0,
+            "nodeRangeProperties": [
+                {"targetNodes": target, "container": container} for target in ranges
+            ],
+        },
+    )
 
 
 def test_node_override_targets_must_match_the_definition(env: Any) -> None:
     _multinode(env, ["0:0", "1:3"])
-    rejected(env, "NodeOverride targets should match job definition. Non matching targets - 0:1",
-             jobDefinition="mnp", nodeOverrides={"nodePropertyOverrides": [
-                 {"targetNodes": "0:1", "containerOverrides": {"command": ["x"]}}]})
-    job = describe(env, submit(env, jobDefinition="mnp", nodeOverrides={"nodePropertyOverrides": [
-        {"targetNodes": "1:3", "containerOverrides": {"command": ["worker"]}}]})["jobId"])
+    rejected(
+        env,
+        "NodeOverride targets should match job definition. Non matching targets - 0:1",
+        jobDefinition="mnp",
+        nodeOverrides={
+            "nodePropertyOverrides": [
+                {"targetNodes": "0:1", "containerOverrides": {"command": ["x"]}}
+            ]
+        },
+    )
+    job = describe(
+        env,
+        submit(
+            env,
+            jobDefinition="mnp",
+            nodeOverrides={
+                "nodePropertyOverrides": [
+                    {"targetNodes": "1:3", "containerOverrides": {"command": ["worker"]}}
+                ]
+            },
+        )["jobId"],
+    )
     ranges = job["nodeProperties"]["nodeRangeProperties"]
     assert [r["container"]["command"] for r in ranges] == [["mpirun"], ["worker"]]
 
@@ -406,15 +548,20 @@ def test_num_nodes_override_needs_an_open_range(env: Any) -> None:
 def test_num_nodes_override_with_an_open_range(batch: Any) -> None:
     make_env(batch)
     _multinode(batch, ["0:0", "1:"])
-    job = describe(batch, submit(batch, jobDefinition="mnp", nodeOverrides={"numNodes": 6})[
-        "jobId"])
+    job = describe(
+        batch, submit(batch, jobDefinition="mnp", nodeOverrides={"numNodes": 6})["jobId"]
+    )
     assert job["nodeProperties"]["numNodes"] == 6
     rejected(batch, "nodeOverrides.numNodes", jobDefinition="mnp", nodeOverrides={"numNodes": 1})
 
 
 def test_rejected_requests_create_no_job(env: Any) -> None:
-    rejected(env, "N_TO_N", arrayProperties={"size": 3},
-             dependsOn=[{"jobId": submit(env)["jobId"], "type": "N_TO_N"}])
+    rejected(
+        env,
+        "N_TO_N",
+        arrayProperties={"size": 3},
+        dependsOn=[{"jobId": submit(env)["jobId"], "type": "N_TO_N"}],
+    )
     rejected(env, "containerOverrides.command", containerOverrides={"command": [""]})
     assert len(all_jobs(env)) == 1
 
@@ -422,20 +569,56 @@ def test_rejected_requests_create_no_job(env: Any) -> None:
 # -- ECS multi-container and EKS overrides (§11.7) ---------------------------------------------
 def _ecs(batch: Any) -> None:
     rr = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]
-    batch.register_job_definition(jobDefinitionName="ecs", type="container", ecsProperties={
-        "taskProperties": [{"containers": [
-            {"name": "main", "image": "busybox", "command": ["main", "Ref::p"],
-             "environment": [{"name": "A", "value": "1"}], "resourceRequirements": rr},
-            {"name": "side", "image": "busybox", "essential": False, "command": ["side"]},
-        ]}]})
+    batch.register_job_definition(
+        jobDefinitionName="ecs",
+        type="container",
+        ecsProperties={
+            "taskProperties": [
+                {
+                    "containers": [
+                        {
+                            "name": "main",
+                            "image": "busybox",
+                            "command": ["main", "Ref::p"],
+                            "environment": [{"name": "A", "value": "1"}],
+                            "resourceRequirements": rr,
+                        },
+                        {
+                            "name": "side",
+                            "image": "busybox",
+                            "essential": False,
+                            "command": ["side"],
+                        },
+                    ]
+                }
+            ]
+        },
+    )
 
 
 def test_ecs_override_applies_by_container_name(env: Any) -> None:
     _ecs(env)
-    job = describe(env, submit(env, jobDefinition="ecs", parameters={"p": "v"},
-                               ecsPropertiesOverride={"taskProperties": [{"containers": [
-                                   {"name": "side", "command": ["other"],
-                                    "environment": [{"name": "B", "value": "2"}]}]}]})["jobId"])
+    job = describe(
+        env,
+        submit(
+            env,
+            jobDefinition="ecs",
+            parameters={"p": "v"},
+            ecsPropertiesOverride={
+                "taskProperties": [
+                    {
+                        "containers": [
+                            {
+                                "name": "side",
+                                "command": ["other"],
+                                "environment": [{"name": "B", "value": "2"}],
+                            }
+                        ]
+                    }
+                ]
+            },
+        )["jobId"],
+    )
     main, side = job["ecsProperties"]["taskProperties"][0]["containers"]
     assert main["command"] == ["main", "v"]
     assert side["command"] == ["other"]
@@ -445,15 +628,35 @@ def test_ecs_override_applies_by_container_name(env: Any) -> None:
 
 def test_ecs_override_rules(env: Any) -> None:
     _ecs(env)
-    rejected(env, "containers[0].name", jobDefinition="ecs", ecsPropertiesOverride={
-        "taskProperties": [{"containers": [{"name": "nope", "command": ["x"]}]}]})
-    rejected(env, "containers[0].name", jobDefinition="ecs", ecsPropertiesOverride={
-        "taskProperties": [{"containers": [{"command": ["x"]}]}]})
-    rejected(env, "AWS_BATCH", jobDefinition="ecs", ecsPropertiesOverride={
-        "taskProperties": [{"containers": [
-            {"name": "main", "environment": [{"name": "AWS_BATCH_X", "value": "1"}]}]}]})
-    rejected(env, "containerOverrides", jobDefinition="ecs",
-             containerOverrides={"command": ["x"]})
+    rejected(
+        env,
+        "containers[0].name",
+        jobDefinition="ecs",
+        ecsPropertiesOverride={
+            "taskProperties": [{"containers": [{"name": "nope", "command": ["x"]}]}]
+        },
+    )
+    rejected(
+        env,
+        "containers[0].name",
+        jobDefinition="ecs",
+        ecsPropertiesOverride={"taskProperties": [{"containers": [{"command": ["x"]}]}]},
+    )
+    rejected(
+        env,
+        "AWS_BATCH",
+        jobDefinition="ecs",
+        ecsPropertiesOverride={
+            "taskProperties": [
+                {
+                    "containers": [
+                        {"name": "main", "environment": [{"name": "AWS_BATCH_X", "value": "1"}]}
+                    ]
+                }
+            ]
+        },
+    )
+    rejected(env, "containerOverrides", jobDefinition="ecs", containerOverrides={"command": ["x"]})
 
 
 def test_a_queue_allows_500_active_share_identifiers() -> None:

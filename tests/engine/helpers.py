@@ -18,11 +18,13 @@ def setup(batch: Any, max_vcpus: int = 16, vcpus: int = 1) -> None:
     make_job_definition(batch, vcpus=vcpus)
 
 
-def submit(batch: Any, name: str = "job", queue: str = "q", definition: str = "jd",
-           **kwargs: Any) -> str:
+def submit(
+    batch: Any, name: str = "job", queue: str = "q", definition: str = "jd", **kwargs: Any
+) -> str:
     """Submit a job and return its ID."""
-    job_id: str = batch.submit_job(jobName=name, jobQueue=queue, jobDefinition=definition,
-                                   **kwargs)["jobId"]
+    job_id: str = batch.submit_job(
+        jobName=name, jobQueue=queue, jobDefinition=definition, **kwargs
+    )["jobId"]
     return job_id
 
 

@@ -26,7 +26,9 @@ def test_children_and_a_parent_derived_from_them() -> None:
         assert parent["status"] == "PENDING"
         assert parent["arrayProperties"]["size"] == 5
         assert parent["arrayProperties"]["statusSummary"] == {
-            **dict.fromkeys(ALL, 0), "RUNNABLE": 5}
+            **dict.fromkeys(ALL, 0),
+            "RUNNABLE": 5,
+        }
         child = describe(batch, f"{arr}:3")
         assert child["arrayProperties"] == {"index": 3}
         assert child["jobName"] == "arr"
@@ -59,8 +61,10 @@ def test_running_children_show_the_parent_under_pending() -> None:
 
 
 def test_one_failed_child_fails_the_parent_once_all_are_done() -> None:
-    rules = [{"match": {"arrayIndex": 0}, "exitCode": 1},
-             {"match": {"arrayIndex": 2}, "duration": 100}]
+    rules = [
+        {"match": {"arrayIndex": 0}, "exitCode": 1},
+        {"match": {"arrayIndex": 2}, "duration": 100},
+    ]
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch)
@@ -68,8 +72,7 @@ def test_one_failed_child_fails_the_parent_once_all_are_done() -> None:
         mock.advance(20)
         assert statuses(batch, f"{arr}:0", f"{arr}:2", arr) == ["FAILED", "RUNNING", "PENDING"]
         mock.run_until_idle()
-        assert statuses(batch, arr, f"{arr}:1", f"{arr}:2") == ["FAILED", "SUCCEEDED",
-                                                               "SUCCEEDED"]
+        assert statuses(batch, arr, f"{arr}:1", f"{arr}:2") == ["FAILED", "SUCCEEDED", "SUCCEEDED"]
         summary = _summary(batch, arr)
         assert (summary["FAILED"], summary["SUCCEEDED"]) == (1, 2)
 
@@ -109,7 +112,11 @@ def test_cancel_parent_cancels_children_not_started() -> None:
         mock.advance(1)
         # §16.3: the parent ends once every child has; the running one carries on (§16.4)
         assert statuses(batch, arr, f"{arr}:0", f"{arr}:1", f"{arr}:2") == [
-            "PENDING", "RUNNING", "FAILED", "FAILED"]
+            "PENDING",
+            "RUNNING",
+            "FAILED",
+            "FAILED",
+        ]
         assert describe(batch, f"{arr}:1")["statusReason"] == "stop it"
         mock.run_until_idle()
         parent = describe(batch, arr)
@@ -144,7 +151,11 @@ def test_cancel_one_child_fails_only_it_and_then_the_parent() -> None:
         batch.cancel_job(jobId=f"{arr}:2", reason="not this one")
         mock.run_until_idle()
         assert statuses(batch, arr, f"{arr}:0", f"{arr}:1", f"{arr}:2") == [
-            "FAILED", "SUCCEEDED", "SUCCEEDED", "FAILED"]
+            "FAILED",
+            "SUCCEEDED",
+            "SUCCEEDED",
+            "FAILED",
+        ]
         child = describe(batch, f"{arr}:2")
         assert child["statusReason"] == "not this one"
         assert child["isCancelled"] is True
@@ -169,8 +180,7 @@ def test_child_retries_are_counted_per_child() -> None:
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch)
-        arr = submit(batch, name="arr", arrayProperties={"size": 2},
-                     retryStrategy={"attempts": 2})
+        arr = submit(batch, name="arr", arrayProperties={"size": 2}, retryStrategy={"attempts": 2})
         mock.run_until_idle()
         assert status(batch, arr) == "SUCCEEDED"
         assert len(describe(batch, f"{arr}:0")["attempts"]) == 1
@@ -194,8 +204,7 @@ def test_running_child_of_a_cancelled_array_is_not_retried() -> None:
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch, max_vcpus=1)
-        arr = submit(batch, name="arr", arrayProperties={"size": 2},
-                     retryStrategy={"attempts": 3})
+        arr = submit(batch, name="arr", arrayProperties={"size": 2}, retryStrategy={"attempts": 3})
         mock.advance(10)
         batch.cancel_job(jobId=arr, reason="stop")
         mock.run_until_idle()

@@ -44,8 +44,7 @@ def test_cancel_pending_fails_it_and_its_dependents() -> None:
 
 
 def test_cancel_pending_after_dependencies_option() -> None:
-    with mock_batch(auto_advance=False, outcomes=LONG, cancel_pending="after_dependencies") \
-            as mock:
+    with mock_batch(auto_advance=False, outcomes=LONG, cancel_pending="after_dependencies") as mock:
         batch = mock.client()
         setup(batch)
         first = submit(batch, name="first")
@@ -130,7 +129,10 @@ def test_terminate_before_starting_behaves_as_cancel() -> None:
         batch.terminate_job(jobId=job_id, reason="early")
         job = describe(batch, job_id)
         assert (job["status"], job["statusReason"], job["isTerminated"]) == (
-            "FAILED", "early", True)
+            "FAILED",
+            "early",
+            True,
+        )
 
 
 def test_terminal_jobs_are_left_alone() -> None:
@@ -143,7 +145,10 @@ def test_terminal_jobs_are_left_alone() -> None:
         batch.terminate_job(jobId=job_id, reason="late")
         job = describe(batch, job_id)
         assert (job["status"], job["isCancelled"], job["isTerminated"]) == (
-            "SUCCEEDED", False, False)
+            "SUCCEEDED",
+            False,
+            False,
+        )
 
 
 def test_unknown_job_is_a_client_exception() -> None:

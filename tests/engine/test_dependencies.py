@@ -20,8 +20,14 @@ def test_dependent_waits_pending_then_runs_after_success() -> None:
         assert statuses(batch, a, b) == ["SUCCEEDED", "SUCCEEDED"]
         assert describe(batch, b)["startedAt"] > describe(batch, a)["stoppedAt"]
         assert describe(batch, b)["dependsOn"] == [{"jobId": a}]
-        assert history(mock, b) == ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING",
-                                    "SUCCEEDED"]
+        assert history(mock, b) == [
+            "SUBMITTED",
+            "PENDING",
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "SUCCEEDED",
+        ]
 
 
 def test_failure_cascades_with_dependent_job_failed() -> None:
@@ -72,8 +78,11 @@ def test_dependency_across_queues() -> None:
     with mock_batch(auto_advance=False) as mock:
         batch = mock.client()
         setup(batch)
-        batch.create_job_queue(jobQueueName="other", priority=5,
-                               computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}])
+        batch.create_job_queue(
+            jobQueueName="other",
+            priority=5,
+            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
+        )
         a = submit(batch, name="a")
         b = submit(batch, name="b", queue="other", dependsOn=[{"jobId": a}])
         mock.run_until_idle()
@@ -88,8 +97,7 @@ def test_plain_dependency_on_an_array_waits_for_the_whole_array() -> None:
         arr = submit(batch, name="arr", arrayProperties={"size": 3})
         after = submit(batch, name="after", dependsOn=[{"jobId": arr}])
         mock.advance(50)
-        assert statuses(batch, f"{arr}:0", f"{arr}:2", after) == ["SUCCEEDED", "RUNNING",
-                                                                   "PENDING"]
+        assert statuses(batch, f"{arr}:0", f"{arr}:2", after) == ["SUCCEEDED", "RUNNING", "PENDING"]
         mock.run_until_idle()
         assert describe(batch, after)["startedAt"] >= describe(batch, arr)["stoppedAt"]
 
@@ -111,8 +119,7 @@ def test_array_with_a_plain_dependency_holds_every_child() -> None:
         batch = mock.client()
         setup(batch)
         first = submit(batch, name="first")
-        arr = submit(batch, name="arr", arrayProperties={"size": 2},
-                     dependsOn=[{"jobId": first}])
+        arr = submit(batch, name="arr", arrayProperties={"size": 2}, dependsOn=[{"jobId": first}])
         mock.advance(2)
         assert statuses(batch, arr, f"{arr}:0", f"{arr}:1") == ["PENDING"] * 3
         mock.run_until_idle()
@@ -124,8 +131,9 @@ def test_sequential_children_run_one_after_the_other() -> None:
     with mock_batch(auto_advance=False) as mock:
         batch = mock.client()
         setup(batch)
-        arr = submit(batch, name="arr", arrayProperties={"size": 4},
-                     dependsOn=[{"type": "SEQUENTIAL"}])
+        arr = submit(
+            batch, name="arr", arrayProperties={"size": 4}, dependsOn=[{"type": "SEQUENTIAL"}]
+        )
         mock.run_until_idle()
         children = [describe(batch, f"{arr}:{i}") for i in range(4)]
         for before, after in zip(children, children[1:]):
@@ -141,36 +149,47 @@ def test_sequential_failure_fails_the_rest() -> None:
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch)
-        arr = submit(batch, name="arr", arrayProperties={"size": 4},
-                     dependsOn=[{"type": "SEQUENTIAL"}])
+        arr = submit(
+            batch, name="arr", arrayProperties={"size": 4}, dependsOn=[{"type": "SEQUENTIAL"}]
+        )
         mock.run_until_idle()
         ids = [f"{arr}:{i}" for i in range(4)]
-        assert statuses(batch, arr, *ids) == ["FAILED", "SUCCEEDED", "FAILED", "FAILED",
-                                              "FAILED"]
+        assert statuses(batch, arr, *ids) == ["FAILED", "SUCCEEDED", "FAILED", "FAILED", "FAILED"]
         assert describe(batch, ids[2])["statusReason"] == "Dependent Job failed"
         assert describe(batch, ids[3])["attempts"] == []
 
 
 def test_n_to_n_child_waits_for_the_same_index() -> None:
-    rules = [{"match": {"jobName": "first", "arrayIndex": 0}, "duration": 100},
-             {"match": {"jobName": "first", "arrayIndex": 1}, "exitCode": 1}]
+    rules = [
+        {"match": {"jobName": "first", "arrayIndex": 0}, "duration": 100},
+        {"match": {"jobName": "first", "arrayIndex": 1}, "exitCode": 1},
+    ]
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch)
         first = submit(batch, name="first", arrayProperties={"size": 3})
-        second = submit(batch, name="second", arrayProperties={"size": 3},
-                        dependsOn=[{"jobId": first, "type": "N_TO_N"}])
+        second = submit(
+            batch,
+            name="second",
+            arrayProperties={"size": 3},
+            dependsOn=[{"jobId": first, "type": "N_TO_N"}],
+        )
         mock.advance(20)
         # index 2 of the first array is done, so index 2 of the second may run; 0 waits
         assert statuses(batch, f"{second}:0", f"{second}:2") == ["PENDING", "SUCCEEDED"]
         mock.run_until_idle()
         assert statuses(batch, f"{second}:0", f"{second}:1", f"{second}:2") == [
-            "SUCCEEDED", "FAILED", "SUCCEEDED"]
+            "SUCCEEDED",
+            "FAILED",
+            "SUCCEEDED",
+        ]
         assert describe(batch, f"{second}:1")["statusReason"] == "Dependent Job failed"
         assert describe(batch, f"{second}:0")["dependsOn"] == [
-            {"jobId": f"{first}:0", "type": "N_TO_N"}]
-        assert describe(batch, f"{second}:0")["startedAt"] > describe(
-            batch, f"{first}:0")["stoppedAt"]
+            {"jobId": f"{first}:0", "type": "N_TO_N"}
+        ]
+        assert (
+            describe(batch, f"{second}:0")["startedAt"] > describe(batch, f"{first}:0")["stoppedAt"]
+        )
 
 
 def test_n_to_n_on_an_array_cancelled_before_it_spawned() -> None:
@@ -178,16 +197,21 @@ def test_n_to_n_on_an_array_cancelled_before_it_spawned() -> None:
         batch = mock.client()
         setup(batch)
         first = submit(batch, name="first", arrayProperties={"size": 2})
-        second = submit(batch, name="second", arrayProperties={"size": 2},
-                        dependsOn=[{"jobId": first, "type": "N_TO_N"}])
+        second = submit(
+            batch,
+            name="second",
+            arrayProperties={"size": 2},
+            dependsOn=[{"jobId": first, "type": "N_TO_N"}],
+        )
         batch.cancel_job(jobId=first, reason="no")
         mock.run_until_idle()
         assert statuses(batch, first, second, f"{second}:0") == ["FAILED"] * 3
 
 
 def test_a_thousand_job_chain_runs_in_order() -> None:
-    with mock_batch(auto_advance=False, delays={"submitted": 0, "scheduling": 0,
-                                                "starting": 0, "running": 1}) as mock:
+    with mock_batch(
+        auto_advance=False, delays={"submitted": 0, "scheduling": 0, "starting": 0, "running": 1}
+    ) as mock:
         batch = mock.client()
         setup(batch)
         engine = mock.backend().engine

@@ -34,9 +34,13 @@ def test_transition_refuses_moves_section_4_forbids() -> None:
 
 
 def _job(seq: int, need: float = 1.0) -> Job:
-    job = Job(job_id=str(seq), arn=f"arn/{seq}", spec=JobSpec(name="j", queue=None,
-                                                               definition=None),
-              created_at=0, seq=seq)
+    job = Job(
+        job_id=str(seq),
+        arn=f"arn/{seq}",
+        spec=JobSpec(name="j", queue=None, definition=None),
+        created_at=0,
+        seq=seq,
+    )
     job.run.need = need
     return job
 
@@ -68,11 +72,19 @@ def test_runnable_index_front_is_cheap_to_take() -> None:
     assert front == list(range(1, 101))
 
 
-@pytest.mark.parametrize(("pattern", "value", "expected"), [
-    ("3", "3", True), ("3", "30", False), ("3*", "30", True), ("*", None, True),
-    ("3", None, False), ("Essential*", "Essential container in task exited", True),
-    ("essential*", "Essential container in task exited", False), ("*", "", True),
-])
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("3", "3", True),
+        ("3", "30", False),
+        ("3*", "30", True),
+        ("*", None, True),
+        ("3", None, False),
+        ("Essential*", "Essential container in task exited", True),
+        ("essential*", "Essential container in task exited", False),
+        ("*", "", True),
+    ],
+)
 def test_retry_patterns(pattern: str, value: str | None, expected: bool) -> None:
     assert retries.pattern_matches(pattern, value) is expected
 
@@ -84,5 +96,18 @@ def test_should_retry_rules() -> None:
     assert retries.should_retry(strategy, 3, 2, None, "x") is False  # no attempts left
     assert retries.should_retry(None, 1, 2, None, "x") is False  # default: one attempt
     # an entry with no condition matches everything
-    assert retries.should_retry({"attempts": 2, "evaluateOnExit": [{"action": "EXIT"}]},
-                                1, 2, None, "x") is False
+    assert (
+        retries.should_retry(
+            {"attempts": 2, "evaluateOnExit": [{"action": "EXIT"}]}, 1, 2, None, "x"
+        )
+        is False
+    )
+
+
+def test_attempt_context_is_built_in_the_dataclass_field_order() -> None:
+    import dataclasses
+
+    from batchmock.engine.context import _FIELDS
+    from batchmock.executors.base import AttemptContext
+
+    assert tuple(f.name for f in dataclasses.fields(AttemptContext)) == _FIELDS

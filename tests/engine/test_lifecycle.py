@@ -64,8 +64,13 @@ def test_full_history_times_and_attempt_on_a_pinned_clock() -> None:
         job_id = submit(batch)
         mock.run_until_idle()
         job = describe(batch, job_id)
-        assert history(mock, job_id) == ["SUBMITTED", "RUNNABLE", "STARTING", "RUNNING",
-                                         "SUCCEEDED"]
+        assert history(mock, job_id) == [
+            "SUBMITTED",
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "SUCCEEDED",
+        ]
     assert job["createdAt"] == START_MS
     # §4.5: startedAt at STARTING -> RUNNING, stoppedAt at RUNNING -> terminal
     assert job["startedAt"] == START_MS + (2 + 3 + 5) * 1000
@@ -80,7 +85,8 @@ def test_full_history_times_and_attempt_on_a_pinned_clock() -> None:
     # §4.8: task ARN on the CE's cluster, stream <definition>/default/<task id>
     match = re.fullmatch(
         r"arn:aws:ecs:us-east-1:123456789012:task/ce_Batch_[0-9a-f-]+/([0-9a-f]{32})",
-        container["taskArn"])
+        container["taskArn"],
+    )
     assert match is not None
     assert container["logStreamName"] == f"jd/default/{match.group(1)}"
     assert job["container"]["taskArn"] == container["taskArn"]
@@ -124,7 +130,8 @@ def test_cluster_name_comes_from_the_compute_environment() -> None:
         batch = mock.client()
         setup(batch)
         cluster = batch.describe_compute_environments()["computeEnvironments"][0].get(
-            "ecsClusterArn")
+            "ecsClusterArn"
+        )
         job_id = submit(batch)
         mock.run_until_idle()
         task_arn = describe(batch, job_id)["container"]["taskArn"]
@@ -170,8 +177,13 @@ def test_real_clock_runs_the_same_engine() -> None:
         setup(batch)
         job_id = submit(batch)
         mock.run_until_idle()
-        assert history(mock, job_id) == ["SUBMITTED", "RUNNABLE", "STARTING", "RUNNING",
-                                         "SUCCEEDED"]
+        assert history(mock, job_id) == [
+            "SUBMITTED",
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "SUCCEEDED",
+        ]
 
 
 def test_run_until_idle_leaves_blocked_jobs_alone() -> None:
@@ -186,14 +198,16 @@ def test_run_until_idle_leaves_blocked_jobs_alone() -> None:
 
 
 def test_unknown_clock_is_refused() -> None:
-    with pytest.raises(ValueError, match="clock='sundial' is unknown"), mock_batch(
-            clock="sundial"):
+    with pytest.raises(ValueError, match="clock='sundial' is unknown"), mock_batch(clock="sundial"):
         pass
 
 
-@pytest.mark.parametrize(("option", "value"), [("cancel_pending", "later"),
-                                                ("cancel_runnable", "soon")])
+@pytest.mark.parametrize(
+    ("option", "value"), [("cancel_pending", "later"), ("cancel_runnable", "soon")]
+)
 def test_unknown_choices_are_refused(option: str, value: str) -> None:
-    with pytest.raises(ValueError, match=f"{option}='{value}' is unknown"), mock_batch(
-            **{option: value}):
+    with (
+        pytest.raises(ValueError, match=f"{option}='{value}' is unknown"),
+        mock_batch(**{option: value}),
+    ):
         pass

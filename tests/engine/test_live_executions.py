@@ -76,10 +76,12 @@ class ProcessExecutor:
                 execution.process.stdout.close()
 
 
-SCRIPT = ("import os, sys, time\n"
-          "print('attempt', os.environ['AWS_BATCH_JOB_ATTEMPT'])\n"
-          "time.sleep(float(os.environ.get('SLEEP', '0')))\n"
-          "sys.exit(int(os.environ.get('CODE', '0')))\n")
+SCRIPT = (
+    "import os, sys, time\n"
+    "print('attempt', os.environ['AWS_BATCH_JOB_ATTEMPT'])\n"
+    "time.sleep(float(os.environ.get('SLEEP', '0')))\n"
+    "sys.exit(int(os.environ.get('CODE', '0')))\n"
+)
 
 
 @pytest.fixture
@@ -91,13 +93,15 @@ def executor() -> Iterator[ProcessExecutor]:
 
 def _setup(batch: Any) -> None:
     setup(batch)
-    make_job_definition(batch, name="py", containerProperties={
-        "command": [sys.executable, "-c", SCRIPT]})
+    make_job_definition(
+        batch, name="py", containerProperties={"command": [sys.executable, "-c", SCRIPT]}
+    )
 
 
 def _env(**values: str) -> dict[str, Any]:
-    return {"containerOverrides": {"environment": [
-        {"name": k, "value": v} for k, v in values.items()]}}
+    return {
+        "containerOverrides": {"environment": [{"name": k, "value": v} for k, v in values.items()]}
+    }
 
 
 def test_run_until_idle_waits_for_real_processes(executor: ProcessExecutor) -> None:
@@ -118,8 +122,9 @@ def test_retries_run_the_process_again(executor: ProcessExecutor) -> None:
     with mock_batch(auto_advance=False, executor=executor) as mock:
         batch = mock.client()
         _setup(batch)
-        job_id = submit(batch, name="bad", definition="py", retryStrategy={"attempts": 2},
-                        **_env(CODE="1"))
+        job_id = submit(
+            batch, name="bad", definition="py", retryStrategy={"attempts": 2}, **_env(CODE="1")
+        )
         mock.run_until_idle()
         assert [a["container"]["exitCode"] for a in describe(batch, job_id)["attempts"]] == [1, 1]
         assert mock.logs(job_id) == ["attempt 1", "attempt 2"]
@@ -137,14 +142,21 @@ def test_polling_loop_sees_a_real_job_finish(executor: ProcessExecutor) -> None:
         assert status(batch, job_id) == "SUCCEEDED"
 
 
-def test_timeout_stops_the_process_in_real_seconds(executor: ProcessExecutor,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_stops_the_process_in_real_seconds(
+    executor: ProcessExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(Runtime, "real_timeout_seconds", lambda self, seconds: 0.2)
     with mock_batch(auto_advance=False, executor=executor) as mock:
         batch = mock.client()
         _setup(batch)
-        job_id = submit(batch, name="slow", definition="py", retryStrategy={"attempts": 3},
-                        timeout={"attemptDurationSeconds": 60}, **_env(SLEEP="60"))
+        job_id = submit(
+            batch,
+            name="slow",
+            definition="py",
+            retryStrategy={"attempts": 3},
+            timeout={"attemptDurationSeconds": 60},
+            **_env(SLEEP="60"),
+        )
         mock.run_until_idle()
         job = describe(batch, job_id)
         assert job["status"] == "FAILED"

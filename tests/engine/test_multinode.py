@@ -11,13 +11,27 @@ from tests.engine.helpers import describe, setup, status, statuses, submit
 
 def _register(batch: Any, nodes: int = 3, main: int = 0, **kwargs: Any) -> None:
     batch.register_job_definition(
-        jobDefinitionName="mnp", type="multinode",
-        nodeProperties={"numNodes": nodes, "mainNode": main, "nodeRangeProperties": [
-            {"targetNodes": "0:", "container": {
-                "image": "busybox", "command": ["work"],
-                "resourceRequirements": [{"type": "VCPU", "value": "2"},
-                                         {"type": "MEMORY", "value": "256"}]}}]},
-        **kwargs)
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": nodes,
+            "mainNode": main,
+            "nodeRangeProperties": [
+                {
+                    "targetNodes": "0:",
+                    "container": {
+                        "image": "busybox",
+                        "command": ["work"],
+                        "resourceRequirements": [
+                            {"type": "VCPU", "value": "2"},
+                            {"type": "MEMORY", "value": "256"},
+                        ],
+                    },
+                }
+            ],
+        },
+        **kwargs,
+    )
 
 
 def _nodes(job_id: str, count: int = 3) -> list[str]:
@@ -39,30 +53,41 @@ def test_main_node_starts_first_then_the_others() -> None:
 
         job_id = submit(batch, name="mnp", definition="mnp")
         mock.advance(2)  # placed: the main node is STARTING, the others wait
-        assert statuses(batch, job_id, *_nodes(job_id)) == ["STARTING", "STARTING", "RUNNABLE",
-                                                            "RUNNABLE"]
+        assert statuses(batch, job_id, *_nodes(job_id)) == [
+            "STARTING",
+            "STARTING",
+            "RUNNABLE",
+            "RUNNABLE",
+        ]
         mock.advance(1)  # main RUNNING: the job is RUNNING, the others start
-        assert statuses(batch, job_id, *_nodes(job_id)) == ["RUNNING", "RUNNING", "STARTING",
-                                                            "STARTING"]
+        assert statuses(batch, job_id, *_nodes(job_id)) == [
+            "RUNNING",
+            "RUNNING",
+            "STARTING",
+            "STARTING",
+        ]
         mock.run_until_idle()
         assert statuses(batch, job_id, *_nodes(job_id)) == ["SUCCEEDED"] * 4
         main = describe(batch, f"{job_id}#0")
         assert main["nodeDetails"] == {"nodeIndex": 0, "isMainNode": True}
         parent = describe(batch, job_id)
-        assert (parent["startedAt"], parent["stoppedAt"]) == (main["startedAt"],
-                                                              main["stoppedAt"])
+        assert (parent["startedAt"], parent["stoppedAt"]) == (main["startedAt"], main["stoppedAt"])
     assert envs[0]["AWS_BATCH_JOB_NODE_INDEX"] == "0"
     assert envs[0]["AWS_BATCH_JOB_NUM_NODES"] == "3"
     assert envs[0]["AWS_BATCH_JOB_MAIN_NODE_INDEX"] == "0"
     assert "AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS" not in envs[0]
-    assert envs[2]["AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"] == envs[1][
-        "AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"]
+    assert (
+        envs[2]["AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"]
+        == envs[1]["AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"]
+    )
     assert envs[2]["AWS_BATCH_JOB_ID"] == f"{job_id}#2"
 
 
 def test_the_job_ends_with_the_main_node() -> None:
-    rules = [{"match": {"nodeIndex": 0}, "duration": 10, "exitCode": 3},
-             {"match": {}, "duration": 1000}]
+    rules = [
+        {"match": {"nodeIndex": 0}, "duration": 10, "exitCode": 3},
+        {"match": {}, "duration": 1000},
+    ]
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch, max_vcpus=16)
@@ -77,8 +102,10 @@ def test_the_job_ends_with_the_main_node() -> None:
 
 
 def test_a_non_main_node_failing_alone_leaves_the_job_running() -> None:
-    rules = [{"match": {"nodeIndex": 1}, "duration": 1, "exitCode": 9},
-             {"match": {}, "duration": 50}]
+    rules = [
+        {"match": {"nodeIndex": 1}, "duration": 1, "exitCode": 9},
+        {"match": {}, "duration": 50},
+    ]
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch, max_vcpus=16)
@@ -88,7 +115,10 @@ def test_a_non_main_node_failing_alone_leaves_the_job_running() -> None:
         assert statuses(batch, job_id, f"{job_id}#1") == ["RUNNING", "FAILED"]
         mock.run_until_idle()
         assert statuses(batch, job_id, f"{job_id}#0", f"{job_id}#1") == [
-            "SUCCEEDED", "SUCCEEDED", "FAILED"]
+            "SUCCEEDED",
+            "SUCCEEDED",
+            "FAILED",
+        ]
 
 
 def test_main_node_failure_retries_the_whole_job() -> None:

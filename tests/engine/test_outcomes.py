@@ -16,10 +16,15 @@ def test_handler_receives_the_effective_attempt() -> None:
     with mock_batch(auto_advance=False) as mock:
         batch = mock.client()
         setup(batch)
-        make_job_definition(batch, name="echo", parameters={"word": "default"},
-                            containerProperties={
-                                "command": ["echo", "Ref::word"],
-                                "environment": [{"name": "MODE", "value": "fast"}]})
+        make_job_definition(
+            batch,
+            name="echo",
+            parameters={"word": "default"},
+            containerProperties={
+                "command": ["echo", "Ref::word"],
+                "environment": [{"name": "MODE", "value": "fast"}],
+            },
+        )
         seen: list[AttemptContext] = []
 
         @mock.on_job(job_definition="echo")
@@ -27,8 +32,12 @@ def test_handler_receives_the_effective_attempt() -> None:
             seen.append(attempt)
             return 0
 
-        job_id = submit(batch, definition="echo", parameters={"word": "hi"},
-                        containerOverrides={"environment": [{"name": "EXTRA", "value": "1"}]})
+        job_id = submit(
+            batch,
+            definition="echo",
+            parameters={"word": "hi"},
+            containerOverrides={"environment": [{"name": "EXTRA", "value": "1"}]},
+        )
         mock.run_until_idle()
     (attempt,) = seen
     assert attempt.job_id == job_id
@@ -57,8 +66,7 @@ def test_batch_variables_are_not_shown_in_the_container_environment() -> None:
         setup(batch)
         job_id = submit(batch, containerOverrides={"environment": [{"name": "A", "value": "1"}]})
         mock.run_until_idle()
-        assert describe(batch, job_id)["container"]["environment"] == [{"name": "A",
-                                                                         "value": "1"}]
+        assert describe(batch, job_id)["container"]["environment"] == [{"name": "A", "value": "1"}]
 
 
 def test_outcome_duration_is_virtual_running_time_and_logs_are_kept() -> None:
@@ -83,8 +91,10 @@ def test_outcome_duration_is_virtual_running_time_and_logs_are_kept() -> None:
 
 
 def test_logs_of_every_attempt_in_order() -> None:
-    rules = [{"match": {"attempt": 1}, "exitCode": 1, "logs": ["first"]},
-             {"match": {"attempt": 2}, "logs": ["second"]}]
+    rules = [
+        {"match": {"attempt": 1}, "exitCode": 1, "logs": ["first"]},
+        {"match": {"attempt": 2}, "logs": ["second"]},
+    ]
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch)
@@ -122,8 +132,13 @@ def test_handler_start_failure_never_reaches_running() -> None:
         def no_image(attempt: AttemptContext) -> int:
             raise StartFailure("CannotPullContainerError: pull access denied")
 
-        job_id = submit(batch, retryStrategy={"attempts": 2, "evaluateOnExit": [
-            {"onReason": "CannotPullContainerError*", "action": "RETRY"}]})
+        job_id = submit(
+            batch,
+            retryStrategy={
+                "attempts": 2,
+                "evaluateOnExit": [{"onReason": "CannotPullContainerError*", "action": "RETRY"}],
+            },
+        )
         mock.run_until_idle()
         job = describe(batch, job_id)
         assert job["status"] == "FAILED"
@@ -134,8 +149,10 @@ def test_handler_start_failure_never_reaches_running() -> None:
 
 
 def test_handlers_come_before_data_rules_and_first_match_wins() -> None:
-    rules = [{"match": {"jobName": "x*"}, "exitCode": 7},
-             {"match": {"jobName": "xy"}, "exitCode": 8}]
+    rules = [
+        {"match": {"jobName": "x*"}, "exitCode": 7},
+        {"match": {"jobName": "xy"}, "exitCode": 8},
+    ]
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch)
@@ -151,8 +168,7 @@ def test_handlers_come_before_data_rules_and_first_match_wins() -> None:
 
 
 def test_rules_match_on_definition_image_and_array_index() -> None:
-    rules = [{"match": {"jobDefinition": "jd", "image": "busy*", "arrayIndex": 1},
-              "exitCode": 2}]
+    rules = [{"match": {"jobDefinition": "jd", "image": "busy*", "arrayIndex": 1}, "exitCode": 2}]
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch)
@@ -175,17 +191,20 @@ def test_set_and_get_outcomes() -> None:
         assert describe(batch, job_id)["container"]["exitCode"] == 3
 
 
-@pytest.mark.parametrize(("rules", "message"), [
-    ("nope", "outcomes must be a list"),
-    ([1], r"outcomes\[0\] must be a dict"),
-    ([{"exit": 1}], r"outcomes\[0\] has unknown key\(s\) exit"),
-    ([{"match": {"name": "x"}}], r"outcomes\[0\].match has unknown key\(s\) name"),
-    ([{"match": {"jobName": 3}}], r"outcomes\[0\].match.jobName must be a string"),
-    ([{"match": {"arrayIndex": "1"}}], r"outcomes\[0\].match.arrayIndex must be an integer"),
-    ([{"exitCode": "1"}], r"outcomes\[0\].exitCode must be an integer"),
-    ([{"duration": -1}], r"outcomes\[0\].duration must be a number >= 0"),
-    ([{"logs": "line"}], r"outcomes\[0\].logs must be a list of strings"),
-])
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ("nope", "outcomes must be a list"),
+        ([1], r"outcomes\[0\] must be a dict"),
+        ([{"exit": 1}], r"outcomes\[0\] has unknown key\(s\) exit"),
+        ([{"match": {"name": "x"}}], r"outcomes\[0\].match has unknown key\(s\) name"),
+        ([{"match": {"jobName": 3}}], r"outcomes\[0\].match.jobName must be a string"),
+        ([{"match": {"arrayIndex": "1"}}], r"outcomes\[0\].match.arrayIndex must be an integer"),
+        ([{"exitCode": "1"}], r"outcomes\[0\].exitCode must be an integer"),
+        ([{"duration": -1}], r"outcomes\[0\].duration must be a number >= 0"),
+        ([{"logs": "line"}], r"outcomes\[0\].logs must be a list of strings"),
+    ],
+)
 def test_bad_rules_are_refused_and_change_nothing(rules: Any, message: str) -> None:
     good = [{"match": {"jobName": "a"}, "exitCode": 1}]
     with mock_batch(outcomes=good) as mock:
@@ -217,7 +236,5 @@ def test_custom_executor_instance_and_unknown_names() -> None:
         job_id = submit(batch)
         mock.run_until_idle()
         assert executor.launched == [job_id]
-    with pytest.raises(ValueError, match="executor='ssh' is unknown"), mock_batch(
-            executor="ssh"):
+    with pytest.raises(ValueError, match="executor='ssh' is unknown"), mock_batch(executor="ssh"):
         pass
-

@@ -43,8 +43,9 @@ def test_retry_until_success_records_every_attempt_in_order() -> None:
 
 
 def test_retry_goes_back_to_runnable_with_a_new_attempt_number() -> None:
-    with mock_batch(auto_advance=False, outcomes=[{"match": {"attempt": 1}, "exitCode": 1}]) \
-            as mock:
+    with mock_batch(
+        auto_advance=False, outcomes=[{"match": {"attempt": 1}, "exitCode": 1}]
+    ) as mock:
         batch = mock.client()
         setup(batch)
         seen: list[str] = []
@@ -58,8 +59,16 @@ def test_retry_goes_back_to_runnable_with_a_new_attempt_number() -> None:
         job_id = submit(batch, retryStrategy={"attempts": 2})
         mock.run_until_idle()
         assert seen == ["1", "2"]
-        assert history(mock, job_id) == ["SUBMITTED", "RUNNABLE", "STARTING", "RUNNING",
-                                         "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED"]
+        assert history(mock, job_id) == [
+            "SUBMITTED",
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "SUCCEEDED",
+        ]
 
 
 def test_definition_strategy_applies_and_submit_replaces_it() -> None:
@@ -74,23 +83,26 @@ def test_definition_strategy_applies_and_submit_replaces_it() -> None:
         assert len(describe(batch, replaced)["attempts"]) == 1
 
 
-@pytest.mark.parametrize(("entries", "attempts"), [
-    # first match wins
-    ([{"onExitCode": "3", "action": "EXIT"}, {"onExitCode": "*", "action": "RETRY"}], 1),
-    ([{"onExitCode": "*", "action": "RETRY"}, {"onExitCode": "3", "action": "EXIT"}], 3),
-    # action in any case
-    ([{"onExitCode": "3", "action": "exit"}], 1),
-    ([{"onExitCode": "3", "action": "Retry"}], 3),
-    # trailing * is a prefix; without it the match is exact
-    ([{"onReason": "CannotPull*", "action": "EXIT"}], 1),
-    ([{"onReason": "CannotPull", "action": "EXIT"}], 3),
-    ([{"onExitCode": "3*", "action": "EXIT"}], 1),
-    ([{"onStatusReason": "Essential container*", "action": "EXIT"}], 1),
-    # every condition of an entry must match
-    ([{"onExitCode": "3", "onReason": "Other*", "action": "EXIT"}], 3),
-    # nothing matches: retry while attempts remain
-    ([{"onExitCode": "4", "action": "EXIT"}], 3),
-])
+@pytest.mark.parametrize(
+    ("entries", "attempts"),
+    [
+        # first match wins
+        ([{"onExitCode": "3", "action": "EXIT"}, {"onExitCode": "*", "action": "RETRY"}], 1),
+        ([{"onExitCode": "*", "action": "RETRY"}, {"onExitCode": "3", "action": "EXIT"}], 3),
+        # action in any case
+        ([{"onExitCode": "3", "action": "exit"}], 1),
+        ([{"onExitCode": "3", "action": "Retry"}], 3),
+        # trailing * is a prefix; without it the match is exact
+        ([{"onReason": "CannotPull*", "action": "EXIT"}], 1),
+        ([{"onReason": "CannotPull", "action": "EXIT"}], 3),
+        ([{"onExitCode": "3*", "action": "EXIT"}], 1),
+        ([{"onStatusReason": "Essential container*", "action": "EXIT"}], 1),
+        # every condition of an entry must match
+        ([{"onExitCode": "3", "onReason": "Other*", "action": "EXIT"}], 3),
+        # nothing matches: retry while attempts remain
+        ([{"onExitCode": "4", "action": "EXIT"}], 3),
+    ],
+)
 def test_evaluate_on_exit(entries: list[dict[str, str]], attempts: int) -> None:
     rules = [{"match": {}, "exitCode": 3, "reason": "CannotPullContainerError: nope"}]
     job = _run(rules, retryStrategy={"attempts": 3, "evaluateOnExit": entries})
@@ -99,10 +111,20 @@ def test_evaluate_on_exit(entries: list[dict[str, str]], attempts: int) -> None:
 
 
 def test_on_status_reason_matches_a_scripted_host_failure() -> None:
-    rules = [{"match": {"attempt": 1}, "exitCode": None,
-              "statusReason": "Host EC2 (instance i-0123) terminated."}]
-    strategy = {"attempts": 2, "evaluateOnExit": [
-        {"onStatusReason": "Host EC2*", "action": "RETRY"}, {"onReason": "*", "action": "EXIT"}]}
+    rules = [
+        {
+            "match": {"attempt": 1},
+            "exitCode": None,
+            "statusReason": "Host EC2 (instance i-0123) terminated.",
+        }
+    ]
+    strategy = {
+        "attempts": 2,
+        "evaluateOnExit": [
+            {"onStatusReason": "Host EC2*", "action": "RETRY"},
+            {"onReason": "*", "action": "EXIT"},
+        ],
+    }
     job = _run(rules, retryStrategy=strategy)
     assert job["status"] == "SUCCEEDED"
     first = job["attempts"][0]
@@ -114,8 +136,9 @@ def test_timeout_counts_from_running_and_is_not_retried() -> None:
     with mock_batch(auto_advance=False, outcomes=[{"match": {}, "duration": 1000}]) as mock:
         batch = mock.client()
         setup(batch)
-        job_id = submit(batch, timeout={"attemptDurationSeconds": 60},
-                        retryStrategy={"attempts": 3})
+        job_id = submit(
+            batch, timeout={"attemptDurationSeconds": 60}, retryStrategy={"attempts": 3}
+        )
         mock.advance(3 + 59)  # RUNNING at t=3
         assert status(batch, job_id) == "RUNNING"
         mock.advance(1)
@@ -146,13 +169,16 @@ def test_retry_on_timeout_option() -> None:
     with mock_batch(auto_advance=False, outcomes=rules, retry_on_timeout=True) as mock:
         batch = mock.client()
         setup(batch)
-        job_id = submit(batch, timeout={"attemptDurationSeconds": 60},
-                        retryStrategy={"attempts": 2})
+        job_id = submit(
+            batch, timeout={"attemptDurationSeconds": 60}, retryStrategy={"attempts": 2}
+        )
         mock.run_until_idle()
         job = describe(batch, job_id)
         assert job["status"] == "SUCCEEDED"
         assert [a["statusReason"] for a in job["attempts"]] == [
-            "Job attempt duration exceeded timeout", "Essential container in task exited"]
+            "Job attempt duration exceeded timeout",
+            "Essential container in task exited",
+        ]
 
 
 def test_children_inherit_the_timeout_each_on_its_own() -> None:
@@ -160,8 +186,9 @@ def test_children_inherit_the_timeout_each_on_its_own() -> None:
     with mock_batch(auto_advance=False, outcomes=rules) as mock:
         batch = mock.client()
         setup(batch, max_vcpus=1)
-        arr = submit(batch, name="arr", arrayProperties={"size": 3},
-                     timeout={"attemptDurationSeconds": 60})
+        arr = submit(
+            batch, name="arr", arrayProperties={"size": 3}, timeout={"attemptDurationSeconds": 60}
+        )
         mock.run_until_idle()
         children = [describe(batch, f"{arr}:{i}") for i in range(3)]
         assert [c["status"] for c in children] == ["SUCCEEDED", "FAILED", "SUCCEEDED"]

@@ -13,8 +13,7 @@ MAX_RESOURCE = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
 
 
 def _running(batch: Any, *job_ids: str) -> list[str]:
-    return [j for j, s in zip(job_ids, statuses(batch, *job_ids)) if s in ("STARTING",
-                                                                            "RUNNING")]
+    return [j for j, s in zip(job_ids, statuses(batch, *job_ids)) if s in ("STARTING", "RUNNING")]
 
 
 def test_capacity_caps_the_vcpus_of_starting_and_running_jobs() -> None:
@@ -28,7 +27,8 @@ def test_capacity_caps_the_vcpus_of_starting_and_running_jobs() -> None:
         assert statuses(batch, *jobs)[2:] == ["RUNNABLE"] * 3
         queue = batch.get_job_queue_snapshot(jobQueue="q")
         assert queue["queueUtilization"]["totalCapacityUsage"] == [
-            {"capacityUnit": "VCPU", "quantity": 4.0}]
+            {"capacityUnit": "VCPU", "quantity": 4.0}
+        ]
         mock.run_until_idle()
         assert statuses(batch, *jobs) == ["SUCCEEDED"] * 5
 
@@ -67,8 +67,7 @@ def test_big_head_blocks_the_queue_with_the_misconfiguration_reason() -> None:
         assert describe(batch, big)["statusReason"].startswith(MAX_RESOURCE + " - ")
         assert "statusReason" not in describe(batch, small)  # §4.11: only the head
         # raising maxvCpus unblocks the queue and clears the reason
-        batch.update_compute_environment(computeEnvironment="ce",
-                                         computeResources={"maxvCpus": 8})
+        batch.update_compute_environment(computeEnvironment="ce", computeResources={"maxvCpus": 8})
         mock.run_until_idle()
         assert statuses(batch, big, small) == ["SUCCEEDED", "SUCCEEDED"]
         assert describe(batch, big)["statusReason"] == "Essential container in task exited"
@@ -123,9 +122,14 @@ def test_compute_environment_order_fills_the_first_then_the_next() -> None:
         batch = mock.client()
         make_ce(batch, name="first", max_vcpus=2)
         make_ce(batch, name="second", max_vcpus=2)
-        batch.create_job_queue(jobQueueName="q", priority=1, computeEnvironmentOrder=[
-            {"order": 2, "computeEnvironment": "second"},
-            {"order": 1, "computeEnvironment": "first"}])
+        batch.create_job_queue(
+            jobQueueName="q",
+            priority=1,
+            computeEnvironmentOrder=[
+                {"order": 2, "computeEnvironment": "second"},
+                {"order": 1, "computeEnvironment": "first"},
+            ],
+        )
         make_job_definition(batch)
         jobs = [submit(batch, name=f"j{i}") for i in range(5)]
         mock.advance(5)
@@ -176,9 +180,17 @@ def test_job_state_time_limit_action_cancels_a_blocked_head() -> None:
     with mock_batch(auto_advance=False, delays=delays, start_time=START) as mock:
         batch = mock.client()
         make_ce(batch, max_vcpus=2)
-        make_queue(batch, jobStateTimeLimitActions=[{
-            "reason": "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE", "state": "RUNNABLE",
-            "maxTimeSeconds": 600, "action": "CANCEL"}])
+        make_queue(
+            batch,
+            jobStateTimeLimitActions=[
+                {
+                    "reason": "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE",
+                    "state": "RUNNABLE",
+                    "maxTimeSeconds": 600,
+                    "action": "CANCEL",
+                }
+            ],
+        )
         make_job_definition(batch, name="big", vcpus=4)
         make_job_definition(batch)
         big = submit(batch, name="big", definition="big")
@@ -188,8 +200,10 @@ def test_job_state_time_limit_action_cancels_a_blocked_head() -> None:
         mock.run_until_idle()
         job = describe(batch, big)
         assert job["status"] == "FAILED"
-        assert job["statusReason"] == ("Canceled by JobStateTimeLimit action due to reason: "
-                                       "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE")
+        assert job["statusReason"] == (
+            "Canceled by JobStateTimeLimit action due to reason: "
+            "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+        )
         assert job["isCancelled"] is True
         # the queue moves again once the head is gone
         assert status(batch, behind) == "SUCCEEDED"

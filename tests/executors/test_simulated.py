@@ -19,14 +19,31 @@ from batchmock.options import MockOptions
 
 def _ctx(**changes: Any) -> AttemptContext:
     values: dict[str, Any] = {
-        "job_id": "id", "job_arn": "arn:aws:batch:us-east-1:1:job/id", "job_name": "name",
+        "job_id": "id",
+        "job_arn": "arn:aws:batch:us-east-1:1:job/id",
+        "job_name": "name",
         "job_definition": "jd",
         "job_definition_arn": "arn:aws:batch:us-east-1:1:job-definition/jd:4",
-        "job_queue": "q", "compute_environment": "ce", "image": "busybox", "command": ["true"],
-        "env": {}, "parameters": {}, "attempt": 1, "array_index": None, "array_size": None,
-        "node_index": None, "num_nodes": None, "is_main_node": False, "vcpus": 1.0,
-        "memory": 512, "gpus": 0, "timeout_seconds": None, "log_group": "/aws/batch/job",
-        "log_stream_name": "jd/default/x", "task_arn": "arn:aws:ecs:us-east-1:1:task/c/x"}
+        "job_queue": "q",
+        "compute_environment": "ce",
+        "image": "busybox",
+        "command": ["true"],
+        "env": {},
+        "parameters": {},
+        "attempt": 1,
+        "array_index": None,
+        "array_size": None,
+        "node_index": None,
+        "num_nodes": None,
+        "is_main_node": False,
+        "vcpus": 1.0,
+        "memory": 512,
+        "gpus": 0,
+        "timeout_seconds": None,
+        "log_group": "/aws/batch/job",
+        "log_stream_name": "jd/default/x",
+        "task_arn": "arn:aws:ecs:us-east-1:1:task/c/x",
+    }
     values.update(changes)
     return AttemptContext(**values)
 
@@ -37,14 +54,21 @@ def test_no_rule_is_success_after_the_default_duration() -> None:
 
 
 def test_rule_fields_and_wildcards() -> None:
-    script = OutcomeScript([
-        {"match": {"jobDefinition": "jd:3"}, "exitCode": 1},
-        {"match": {"jobDefinition": "jd:4", "jobName": "na*"}, "exitCode": 2, "duration": 0,
-         "reason": "r", "statusReason": "s", "logs": ["l"]},
-    ])
+    script = OutcomeScript(
+        [
+            {"match": {"jobDefinition": "jd:3"}, "exitCode": 1},
+            {
+                "match": {"jobDefinition": "jd:4", "jobName": "na*"},
+                "exitCode": 2,
+                "duration": 0,
+                "reason": "r",
+                "statusReason": "s",
+                "logs": ["l"],
+            },
+        ]
+    )
     outcome = script.resolve(_ctx(), 7.0)
-    assert outcome == Outcome(exit_code=2, duration=0.0, reason="r", logs=["l"],
-                              status_reason="s")
+    assert outcome == Outcome(exit_code=2, duration=0.0, reason="r", logs=["l"], status_reason="s")
     assert script.resolve(_ctx(job_name="other"), 7.0).exit_code == 0
 
 
