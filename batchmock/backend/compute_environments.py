@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchmock.backend import arns, checks, compute_resources, pagination, settling
-from batchmock.backend.checks import check_at_least, check_name, drop_none, ref_list
+from batchmock.backend.checks import check_at_least, check_name, drop_none
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
 
@@ -209,19 +209,15 @@ def _check_eks_quota(backend: BatchBackend, cluster: str) -> None:
 
 def describe_compute_environments(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeComputeEnvironments: the named CEs (unknown ones dropped, G6), or a page of all."""
-    pagination.check_exclusive(params, "computeEnvironments", "ComputeEnvironments")
-    refs = ref_list(params, "computeEnvironments")
-    if refs:
-        found: list[ComputeEnvironment] = []
-        for ref in refs:
-            ce = checks.find_ce(backend, ref)
-            if ce is not None and ce not in found:
-                found.append(ce)
-        return {"computeEnvironments": [ce.describe() for ce in found]}
     # [inferred] the full listing is sorted by name, like DescribeJobQueues (§12.12)
-    everything = sorted(backend.compute_environments.values(), key=lambda ce: ce.name)
-    items, token = pagination.page(
-        everything, lambda ce: ce.name, params, scope="DescribeComputeEnvironments"
+    items, token = pagination.named_or_page(
+        params,
+        "computeEnvironments",
+        "ComputeEnvironments",
+        lambda ref: checks.find_ce(backend, ref),
+        lambda: sorted(backend.compute_environments.values(), key=lambda ce: ce.name),
+        lambda ce: ce.name,
+        scope="DescribeComputeEnvironments",
     )
     return {"computeEnvironments": [ce.describe() for ce in items], "nextToken": token}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchmock.backend import checks, pagination, settling
-from batchmock.backend.checks import check_name, check_range, ref_list
+from batchmock.backend.checks import check_name, check_range
 from batchmock.backend.tags import optional_tags
 from batchmock.errors import ClientException
 
@@ -272,17 +272,15 @@ def create_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str,
 
 def describe_job_queues(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeJobQueues: the named queues (unknown ones dropped, G6), or a page of all."""
-    pagination.check_exclusive(params, "jobQueues", "JobQueues")
-    refs = ref_list(params, "jobQueues")
-    if refs:
-        found: list[JobQueue] = []
-        for ref in refs:
-            queue = checks.find_queue(backend, ref)
-            if queue is not None and queue not in found:
-                found.append(queue)
-        return {"jobQueues": [q.describe() for q in found]}
-    everything = sorted(backend.job_queues.values(), key=lambda q: q.name)  # §12.12
-    items, token = pagination.page(everything, lambda q: q.name, params, scope="DescribeJobQueues")
+    items, token = pagination.named_or_page(
+        params,
+        "jobQueues",
+        "JobQueues",
+        lambda ref: checks.find_queue(backend, ref),
+        lambda: sorted(backend.job_queues.values(), key=lambda q: q.name),  # §12.12
+        lambda q: q.name,
+        scope="DescribeJobQueues",
+    )
     return {"jobQueues": [q.describe() for q in items], "nextToken": token}
 
 

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from batchmock.backend.checks import ref_list
 from batchmock.errors import ClientException
 
 T = TypeVar("T")
@@ -54,6 +55,34 @@ def check_exclusive(params: Mapping[str, Any], list_member: str, label: str) -> 
         raise ClientException(MESSAGES["exclusive"].format(label=label))
     if params.get("nextToken") is not None:
         raise ClientException(MESSAGES["exclusive_token"].format(label=label))
+
+
+def named_or_page(
+    params: Mapping[str, Any],
+    list_member: str,
+    label: str,
+    find: Callable[[str], T | None],
+    everything: Callable[[], Sequence[T]],
+    key: Callable[[T], Any],
+    *,
+    scope: str,
+) -> tuple[list[T], str | None]:
+    """What a Describe* call with an optional name list answers (§2.6, G6, §12.12).
+
+    With names/ARNs in ``list_member`` (at most 100, never together with pagination):
+    the resources ``find`` knows, in request order, each once, unknown ones left out. Without:
+    a page of ``everything()`` (ordered by ``key``) and the next page's token.
+    """
+    refs = ref_list(params, list_member)
+    if not refs:
+        return page(everything(), key, params, scope=scope)
+    check_exclusive(params, list_member, label)
+    found: list[T] = []
+    for ref in refs:
+        item = find(ref)
+        if item is not None and item not in found:
+            found.append(item)
+    return found, None
 
 
 def max_results(

@@ -132,19 +132,14 @@ def create_service_environment(backend: BatchBackend, params: dict[str, Any]) ->
 
 def describe_service_environments(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeServiceEnvironments: by names/ARNs, or all of them a page at a time."""
-    refs = checks.ref_list(params, "serviceEnvironments")
-    if refs:
-        pagination.check_exclusive(params, "serviceEnvironments", "ServiceEnvironments")
-        found: dict[str, ServiceEnvironment] = {}
-        for ref in refs:
-            env = find(backend, ref)
-            if env is not None:
-                found[env.name] = env  # G6: unknown names are left out, not an error
-        ordered = sorted(found.values(), key=lambda e: e.name)
-        return {"serviceEnvironments": [e.describe() for e in ordered]}
-    envs = sorted(backend.service_environments.values(), key=lambda e: e.name)
-    items, token = pagination.page(
-        envs, lambda e: e.name, params, scope="DescribeServiceEnvironments"
+    items, token = pagination.named_or_page(
+        params,
+        "serviceEnvironments",
+        "ServiceEnvironments",
+        lambda ref: find(backend, ref),
+        lambda: sorted(backend.service_environments.values(), key=lambda e: e.name),
+        lambda e: e.name,
+        scope="DescribeServiceEnvironments",
     )
     return {"serviceEnvironments": [e.describe() for e in items], "nextToken": token}
 

@@ -83,7 +83,7 @@ def test_describe_by_names_and_arns_and_pages(batch: Any) -> None:
     for name in ("c", "a", "b"):
         create_env(batch, name, state="DISABLED")
     found = envs(batch, serviceEnvironments=["b", ARN + "service-environment/a", "ghost"])
-    assert [e["serviceEnvironmentName"] for e in found] == ["a", "b"]
+    assert [e["serviceEnvironmentName"] for e in found] == ["b", "a"]  # request order
     assert found[0]["state"] == "DISABLED"
     pages = batch.get_paginator("describe_service_environments").paginate(
         PaginationConfig={"PageSize": 2}
