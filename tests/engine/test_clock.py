@@ -107,3 +107,43 @@ def test_wall_clock_survives_a_failing_event() -> None:
         assert fired.wait(10)
     finally:
         clock.close()
+
+
+def test_timers_at_one_instant_keep_scheduling_order_across_groups() -> None:
+    clock = VirtualClock(0.0)
+    ran: list[str] = []
+    clock.call_at(5, ran.append, "a")
+    clock.call_at(5, ran.append, "b")  # scheduled back to back: shares a's heap entry
+    clock.call_at(3, ran.append, "c")
+    clock.call_at(5, ran.append, "d")
+    clock.call_at(4, ran.append, "e")
+    assert clock.pending == 5
+    assert clock.advance(10) == 5
+    assert ran == ["c", "e", "a", "b", "d"]
+
+
+def test_cancelling_one_timer_of_a_group_keeps_the_others() -> None:
+    clock = VirtualClock(0.0)
+    ran: list[str] = []
+    clock.call_at(1, ran.append, "a")
+    middle = clock.call_at(1, ran.append, "b")
+    clock.call_at(1, ran.append, "c")
+    middle.cancel()
+    assert clock.pending == 2
+    clock.advance(5)
+    assert ran == ["a", "c"]
+
+
+def test_a_timer_added_while_its_instant_runs_waits_for_the_next_step() -> None:
+    clock = VirtualClock(0.0)
+    ran: list[str] = []
+
+    def first() -> None:
+        ran.append("first")
+        clock.call_at(clock.now(), ran.append, "added")  # same instant, made during the step
+
+    clock.call_at(1, first)
+    clock.step()
+    assert ran == ["first"]
+    clock.step()
+    assert ran == ["first", "added"]
