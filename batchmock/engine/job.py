@@ -34,7 +34,7 @@ class JobSpec:
     depends_on: list[dict[str, Any]] = field(default_factory=list)
     array_size: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    """The job's tags after propagation (§11.4)."""
+    """The job's own tags (§11.4: propagateTags copies tags to the ECS task, not the job)."""
     propagate_tags: bool = False
     share_identifier: str | None = None
     scheduling_priority: int | None = None
