@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -145,6 +146,17 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _dies(pid: int, within: float = 10.0) -> bool:
+    """True once ``pid`` is gone. SIGKILL is delivered asynchronously: a killed process can
+    still show as running for a moment, so this waits (bounded) instead of sampling once."""
+    deadline = time.monotonic() + within
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 FAMILY = (
     "import subprocess, sys, time\n"
     "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
@@ -177,7 +189,7 @@ def test_nothing_outlives_the_mock_even_when_the_test_fails() -> None:
     with pytest.raises(RuntimeError, match="the test failed"):
         _start_family_then_fail(seen)
     assert seen["alive"]
-    assert not any(_alive(pid) for pid in seen["pids"])
+    assert all(_dies(pid) for pid in seen["pids"])
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", seen["port"])) != 0  # the server is gone too
 
@@ -193,7 +205,7 @@ def test_main_process_exit_kills_what_it_left_running(batch: Any, local: BatchMo
     job_id = submit(batch, "leaver")
     local.run_until_idle()  # returns although the child still held the output pipe
     assert describe(batch, job_id)["status"] == "SUCCEEDED"
-    assert not _alive(int(local.logs(job_id)[0]))
+    assert _dies(int(local.logs(job_id)[0]))
 
 
 def test_terminate_while_output_is_followed(batch: Any, local: BatchMock) -> None:
