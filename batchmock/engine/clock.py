@@ -10,6 +10,7 @@ group and are skipped when they surface (cancel is O(1)).
 
 from __future__ import annotations
 
+import abc
 import heapq
 import logging
 import threading
@@ -69,7 +70,7 @@ class _Group:
         return timers[index] if index < end else None
 
 
-class Clock:
+class Clock(abc.ABC):
     """Time of the mock in epoch seconds, and the events due at given times."""
 
     def __init__(self) -> None:
@@ -80,9 +81,9 @@ class Clock:
         """The group of the latest timer while later ones may still join it."""
 
     # -- time ----------------------------------------------------------------------------------
+    @abc.abstractmethod
     def now(self) -> float:
         """Current time, epoch seconds."""
-        raise NotImplementedError
 
     def now_ms(self) -> int:
         """Current time, epoch milliseconds (the unit of every API timestamp, G2)."""
@@ -174,21 +175,21 @@ class Clock:
             raise
         return count
 
-    def _at(self, when: float) -> None:
+    def _at(self, when: float) -> None:  # noqa: B027 (a hook: only the virtual clock moves)
         """Hook: the virtual clock moves to the time of the event it runs."""
 
     # -- driving -------------------------------------------------------------------------------
+    @abc.abstractmethod
     def step(self) -> int:
         """One observable tick; returns the number of events processed."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def advance(self, seconds: float) -> int:
         """Let ``seconds`` pass, processing every event due on the way, in order."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def run_next(self) -> int:
         """Process the next events (waiting for them on the wall clock); 0 when none is pending."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Drop every pending event and stop any thread."""

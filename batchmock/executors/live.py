@@ -8,6 +8,7 @@ event, or asks it to stop; nothing here sleeps.
 
 from __future__ import annotations
 
+import abc
 import signal
 import threading
 import time
@@ -58,7 +59,7 @@ def exit_status(code: int) -> int:
     return 128 - code if code < 0 else code
 
 
-class LiveExecution:
+class LiveExecution(abc.ABC):
     """One attempt that really runs; subclasses start it and deliver signals to it."""
 
     simulated = False
@@ -135,9 +136,9 @@ class LiveExecution:
         if not self._done.wait(grace_seconds):
             self.signal(signal.SIGKILL)
 
+    @abc.abstractmethod
     def signal(self, signum: int) -> None:
         """Deliver ``signum`` to the job (no-op once it is gone)."""
-        raise NotImplementedError
 
     @property
     def threads_alive(self) -> bool:
