@@ -58,3 +58,19 @@ def make_env(batch: Any, max_vcpus: int = 16) -> None:
     make_ce(batch, max_vcpus=max_vcpus)
     make_queue(batch)
     make_job_definition(batch)
+
+
+def submit_job(batch: Any, **kwargs: Any) -> str:
+    """Submit a job (name ``j`` to queue ``q`` with definition ``jd`` unless given); its ID."""
+    params: dict[str, Any] = {"jobName": "j", "jobQueue": "q", "jobDefinition": "jd"}
+    params.update(kwargs)
+    job_id: str = batch.submit_job(**params)["jobId"]
+    return job_id
+
+
+def describe_job(batch: Any, job_id: str) -> dict[str, Any]:
+    """The JobDetail of one job (fails if the job is unknown)."""
+    jobs = batch.describe_jobs(jobs=[job_id])["jobs"]
+    assert len(jobs) == 1, f"job {job_id} not found"
+    detail: dict[str, Any] = jobs[0]
+    return detail

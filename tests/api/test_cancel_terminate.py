@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from batchmock import BatchMock, mock_batch
-from tests.support import make_env
+from batchmock import BatchMock
+from tests.support import describe_job as describe
+from tests.support import submit_job as submit
 
 
 @pytest.fixture
-def still() -> Iterator[BatchMock]:
-    """A mock whose clock moves only when the test says so."""
-    with mock_batch(auto_advance=False) as active:
-        make_env(active.client())
-        yield active
-
-
-@pytest.fixture
-def env(still: BatchMock) -> Any:
-    return still.client()
-
-
-def submit(batch: Any, **kwargs: Any) -> str:
-    params: dict[str, Any] = {"jobName": "j", "jobQueue": "q", "jobDefinition": "jd"}
-    params.update(kwargs)
-    job_id: str = batch.submit_job(**params)["jobId"]
-    return job_id
-
-
-def describe(batch: Any, job_id: str) -> dict[str, Any]:
-    job: dict[str, Any] = batch.describe_jobs(jobs=[job_id])["jobs"][0]
-    return job
+def env(still_client: Any) -> Any:
+    return still_client
 
 
 @pytest.mark.parametrize("operation", ["cancel_job", "terminate_job"])

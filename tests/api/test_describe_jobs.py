@@ -8,7 +8,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from batchmock import BatchMock, mock_batch
+from tests.support import describe_job as describe
 from tests.support import make_env, make_job_definition
+from tests.support import submit_job as submit
 
 STATUSES = {"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"}
 
@@ -18,20 +20,6 @@ def env(batch: Any) -> Any:
     """A client with compute environment ``ce``, queue ``q`` and job definition ``jd``."""
     make_env(batch)
     return batch
-
-
-def submit(batch: Any, **kwargs: Any) -> str:
-    params: dict[str, Any] = {"jobName": "j", "jobQueue": "q", "jobDefinition": "jd"}
-    params.update(kwargs)
-    job_id: str = batch.submit_job(**params)["jobId"]
-    return job_id
-
-
-def describe(batch: Any, job_id: str) -> dict[str, Any]:
-    jobs = batch.describe_jobs(jobs=[job_id])["jobs"]
-    assert len(jobs) == 1
-    job: dict[str, Any] = jobs[0]
-    return job
 
 
 # -- the ID list ---------------------------------------------------------------------------------

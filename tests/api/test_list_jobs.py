@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from batchmock import BatchMock, mock_batch
-from tests.support import make_env, make_job_definition, make_queue
+from batchmock import BatchMock
+from tests.support import make_job_definition, make_queue
+from tests.support import submit_job as submit
 
 JD_ARN = "arn:aws:batch:us-east-1:123456789012:job-definition/"
 
 
 @pytest.fixture
-def still() -> Iterator[BatchMock]:
-    """A mock whose clock moves only when the test says so: statuses stay where they are."""
-    with mock_batch(auto_advance=False) as active:
-        make_env(active.client())
-        yield active
-
-
-@pytest.fixture
-def env(still: BatchMock) -> Any:
-    return still.client()
-
-
-def submit(batch: Any, **kwargs: Any) -> str:
-    params: dict[str, Any] = {"jobName": "j", "jobQueue": "q", "jobDefinition": "jd"}
-    params.update(kwargs)
-    job_id: str = batch.submit_job(**params)["jobId"]
-    return job_id
+def env(still_client: Any) -> Any:
+    return still_client
 
 
 def ids(batch: Any, **kwargs: Any) -> list[str]:

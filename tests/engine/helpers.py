@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import make_ce, make_job_definition, make_queue
+from tests.support import describe_job as describe
+from tests.support import make_ce, make_job_definition, make_queue, submit_job
 
 START = 1_700_000_000.0
 """A pinned virtual start time (epoch seconds): timestamps are the same on every run."""
@@ -22,18 +23,7 @@ def submit(
     batch: Any, name: str = "job", queue: str = "q", definition: str = "jd", **kwargs: Any
 ) -> str:
     """Submit a job and return its ID."""
-    job_id: str = batch.submit_job(
-        jobName=name, jobQueue=queue, jobDefinition=definition, **kwargs
-    )["jobId"]
-    return job_id
-
-
-def describe(batch: Any, job_id: str) -> dict[str, Any]:
-    """The JobDetail of one job (fails if it is unknown)."""
-    jobs = batch.describe_jobs(jobs=[job_id])["jobs"]
-    assert len(jobs) == 1, f"job {job_id} not found"
-    detail: dict[str, Any] = jobs[0]
-    return detail
+    return submit_job(batch, jobName=name, jobQueue=queue, jobDefinition=definition, **kwargs)
 
 
 def status(batch: Any, job_id: str) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 import boto3
 
 from batchmock import BatchMock
-from tests.support import make_ce, make_queue
+from tests.support import describe_job as describe
+from tests.support import make_ce, make_queue, submit_job
 
 WAIT_SECONDS = 60.0
 """Generous bound for waiting on a real process; only a broken executor reaches it."""
@@ -72,20 +73,9 @@ def environment(batch: Any) -> None:
 
 
 def submit(batch: Any, definition: str, **kwargs: Any) -> str:
-    """Submit a job of ``definition`` to ``q``; its ID."""
-    job_id: str = batch.submit_job(
-        jobName=kwargs.pop("jobName", definition),
-        jobQueue="q",
-        jobDefinition=definition,
-        **kwargs,
-    )["jobId"]
-    return job_id
-
-
-def describe(batch: Any, job_id: str) -> dict[str, Any]:
-    """The JobDetail of one job."""
-    detail: dict[str, Any] = batch.describe_jobs(jobs=[job_id])["jobs"][0]
-    return detail
+    """Submit a job of ``definition`` to ``q`` (named after it unless ``jobName`` is given)."""
+    kwargs.setdefault("jobName", definition)
+    return submit_job(batch, jobDefinition=definition, **kwargs)
 
 
 def wait_until(check: Callable[[], Any], what: str, poll: Callable[[], Any] | None = None) -> Any:
