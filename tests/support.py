@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 
 def make_ce(batch: Any, name: str = "ce", max_vcpus: int = 16, **kwargs: Any) -> str:
     """Create a managed EC2 compute environment and return its ARN."""
@@ -74,3 +77,13 @@ def describe_job(batch: Any, job_id: str) -> dict[str, Any]:
     assert len(jobs) == 1, f"job {job_id} not found"
     detail: dict[str, Any] = jobs[0]
     return detail
+
+
+def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
+    """The message of the ClientException (HTTP 400) that ``call(*args, **kwargs)`` must raise."""
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    assert info.value.response["Error"]["Code"] == "ClientException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    message: str = info.value.response["Error"]["Message"]
+    return message

@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from batchmock.backend import compute_environments as ces
 from batchmock.backend import compute_resources as crs
+from tests.support import error_of
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -54,15 +54,6 @@ def describe(batch: Any, name: str = "ce") -> dict[str, Any]:
     assert len(found) == 1
     detail: dict[str, Any] = found[0]
     return detail
-
-
-def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        call(*args, **kwargs)
-    assert info.value.response["Error"]["Code"] == "ClientException"
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    message: str = info.value.response["Error"]["Message"]
-    return message
 
 
 # -- create and describe ---------------------------------------------------------------------

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
 from batchmock.backend import job_queues as jqs
+from tests.support import error_of
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -52,14 +50,6 @@ def describe(batch: Any, name: str = "q") -> dict[str, Any]:
     assert len(found) == 1
     detail: dict[str, Any] = found[0]
     return detail
-
-
-def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        call(*args, **kwargs)
-    assert info.value.response["Error"]["Code"] == "ClientException"
-    message: str = info.value.response["Error"]["Message"]
-    return message
 
 
 def policy(batch: Any, name: str = "fs", **body: Any) -> str:

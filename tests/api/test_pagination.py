@@ -5,18 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from batchmock.backend import pagination
 from batchmock.errors import ClientException
-
-
-def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        call(*args, **kwargs)
-    assert info.value.response["Error"]["Code"] == "ClientException"
-    message: str = info.value.response["Error"]["Message"]
-    return message
+from tests.support import error_of
 
 
 def make_ce(batch: Any, name: str) -> None:

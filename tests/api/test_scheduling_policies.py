@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from batchmock.backend import scheduling_policies as sps
+from tests.support import error_of
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"
 FAIR = {
@@ -18,14 +18,6 @@ FAIR = {
         {"shareIdentifier": "teamB*"},
     ],
 }
-
-
-def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        call(*args, **kwargs)
-    assert info.value.response["Error"]["Code"] == "ClientException"
-    message: str = info.value.response["Error"]["Message"]
-    return message
 
 
 def describe(batch: Any, arn: str) -> dict[str, Any]:

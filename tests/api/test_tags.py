@@ -6,21 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from batchmock.backend import tags as tagmod
 from batchmock.errors import ClientException
-from tests.support import make_ce, make_env, make_job_definition, make_queue
+from tests.support import error_of, make_ce, make_env, make_job_definition, make_queue
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"
-
-
-def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        call(*args, **kwargs)
-    assert info.value.response["Error"]["Code"] == "ClientException"
-    message: str = info.value.response["Error"]["Message"]
-    return message
 
 
 def _ce(batch: Any) -> str:
