@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from batchmock._version import __version__
+from batchmock.executors.base import Outcome
 from batchmock.interceptor import patch_client
 from batchmock.mock import BatchMock, mock_batch
 from batchmock.options import Delays, MockOptions
@@ -11,6 +12,7 @@ __all__ = [
     "BatchMock",
     "Delays",
     "MockOptions",
+    "Outcome",
     "__version__",
     "mock_batch",
     "patch_client",

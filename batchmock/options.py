@@ -17,7 +17,7 @@ DEFAULT_REGION = "us-east-1"
 class Delays:
     """Seconds each automatic step of a job takes (virtual seconds on the virtual clock).
 
-    AWS does not publish these (reference §20.1); they only need to be short and ordered.
+    AWS does not publish these; they only need to be short and ordered.
     """
 
     submitted: float = 1.0
@@ -61,27 +61,28 @@ class MockOptions:
     """Epoch seconds the virtual clock starts at; None (the default) is the wall time when the
     mock starts. Pin it for timestamps that are the same on every run."""
     backfill: bool = False
-    """§14.1 [inferred]: a RUNNABLE job at the head of a FIFO queue that cannot be placed blocks
-    the jobs behind it (False, the default); True lets later jobs that fit use the free room."""
+    """Not documented by AWS: a RUNNABLE job at the head of a FIFO queue that cannot be placed
+    blocks the jobs behind it (False, the default); True lets later jobs that fit use the free
+    room."""
     retry_on_timeout: bool = False
-    """§8.4: a job stopped by its timeout is not retried (False, the default, as AWS documents);
+    """A job stopped by its timeout is not retried (False, the default, as AWS documents);
     True sends it through the retry strategy like any other failed attempt."""
     cancel_pending: str = "immediate"
-    """§16.2 [inferred]: when CancelJob fails a PENDING job: ``"immediate"`` (the default) or
+    """Not documented by AWS: when CancelJob fails a PENDING job: ``"immediate"`` (the default) or
     ``"after_dependencies"`` (it stays PENDING until its dependencies have finished, as the
     API reference describes)."""
     cancel_runnable: str = "immediate"
-    """§16.5: when CancelJob fails a RUNNABLE job: ``"immediate"`` (the default, the current
+    """When CancelJob fails a RUNNABLE job: ``"immediate"`` (the default, the current
     API text) or ``"at_head"`` (it stays RUNNABLE until it reaches the head of its queue, as
     older API texts say)."""
     ref_substitution: str = "element"
-    """How SubmitJob substitutes ``Ref::name`` parameters into a command (§10.9, [inferred]):
+    """How SubmitJob substitutes ``Ref::name`` parameters into a command (not documented by AWS):
     ``"element"`` replaces only command elements that are exactly ``Ref::name`` (every AWS
     example); ``"substring"`` also replaces placeholders inside longer elements
     (``s3://b/Ref::key``). A placeholder without a parameter stays literal either way."""
     fargate_requires_execution_role: bool = True
     """RegisterJobDefinition refuses a Fargate definition without ``executionRoleArn``, as the
-    model's text says it must have one (§10.5); False accepts it."""
+    model's text says it must have one; False accepts it."""
     real_timeout_scale: float = 1.0
     """Real executors (``"local"``, ``"docker"``) count attempt timeouts and the SIGTERM-to-SIGKILL
     grace period in real seconds, times this factor: 0.01 makes a 60 s ``attemptDurationSeconds``

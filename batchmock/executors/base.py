@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 TASK_FAILED_TO_START = "Task failed to start"
-"""§4.10: the statusReason of an attempt whose task never started."""
+"""The statusReason of an attempt whose task never started."""
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Outcome:
     """How an attempt ended: what a scripted handler returns and what an execution reports.
 
     ``exit_code`` 0 is success; anything else (``None`` included: no exit code, e.g. the host
-    died) is a failure that goes through the retry strategy (§7). ``duration`` is the run time
+    died) is a failure that goes through the retry strategy. ``duration`` is the run time
     in seconds of RUNNING (virtual seconds for the simulated executor). ``reason`` becomes the
     attempt's ``container.reason`` (matched by ``onReason``); ``status_reason``, when given,
     replaces the attempt's statusReason ``Essential container in task exited`` (matched by
@@ -48,7 +48,7 @@ class StartFailure(Exception):
 
     The attempt then ends in STARTING (it never reaches RUNNING) with ``container.reason`` set
     to ``reason`` (e.g. ``CannotPullContainerError: ...``) and goes through the retry strategy
-    like any other failure (§4.2 [inferred]).
+    like any other failure.
     """
 
     def __init__(self, reason: str, status_reason: str = TASK_FAILED_TO_START) -> None:
@@ -62,7 +62,7 @@ class AttemptContext:
     """Everything about one attempt of one job, handed to ``on_job`` handlers and executors.
 
     ``command`` is the effective command (overrides applied, ``Ref::`` substituted); ``env`` is
-    the user's variables plus every ``AWS_BATCH_*`` variable of §9. Node fields are set for
+    the user's variables plus every ``AWS_BATCH_*`` variable AWS sets. Node fields are set for
     multi-node jobs only, array fields for array children only.
     """
 
