@@ -31,11 +31,8 @@ PLATFORMS = ("EC2", "FARGATE")
 MESSAGES = {
     # [inferred] worded like the SubmitJob size error of §2.6
     "size": "Job definition size must be less than 24 KiB, got {size} KiB",
-    # [inferred] the model says the list "can't be used with other parameters"
-    "list_exclusive": "Error executing request, Exception : JobDefinitions cannot be combined "
-    "with jobDefinitionName or status",
-    # [inferred] §10.10: deregistration needs a revision
-    "needs_revision": "must be name:revision or a job definition ARN with a revision, got '{ref}'",
+    # [model] DescribeJobDefinitions ``status`` is "the status used to filter": ACTIVE|INACTIVE
+    "status": "must be ACTIVE or INACTIVE, got {status!r}",
 }
 
 
@@ -149,9 +146,13 @@ def find_revision(backend: BatchBackend, ref: str) -> JobDefinition | None:
 
 
 def _matching(backend: BatchBackend, ref: str) -> list[JobDefinition]:
-    """Revisions a DescribeJobDefinitions list entry names ([inferred] a bare name: all)."""
+    """Revisions a DescribeJobDefinitions list entry names (§21.2).
+
+    An entry is ``name:revision`` or an ARN [model]; a bare name matches nothing
+    [boto/boto3#2908][aws/aws-sdk#94]. An ARN without a revision names every revision.
+    """
     split = _split(backend, ref)
-    if split is None:
+    if split is None or (split[1] is None and not arns.is_arn(ref)):
         return []
     name, revision = split
     revisions = backend.job_definitions.get(name, [])
@@ -257,17 +258,22 @@ def _sort_key(definition: JobDefinition) -> tuple[str, int]:
 def describe_job_definitions(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeJobDefinitions (§10.11): by list, or filtered by name/status and paginated."""
     refs = checks.ref_list(params, "jobDefinitions")
-    if refs:
-        pagination.check_exclusive(params, "jobDefinitions", "JobDefinitions")
-        if params.get("jobDefinitionName") is not None or params.get("status") is not None:
-            raise ClientException(MESSAGES["list_exclusive"])
-        found = {d.arn: d for ref in refs for d in _matching(backend, ref)}
-        ordered = sorted(found.values(), key=_sort_key)
-        return {"jobDefinitions": [d.describe() for d in ordered]}
     name = params.get("jobDefinitionName")
     status = params.get("status")
     if status is not None and status not in STATUSES:
-        raise invalid("status", f"must be ACTIVE or INACTIVE, got {status!r}")
+        raise invalid("status", MESSAGES["status"].format(status=status))
+    if refs:
+        pagination.check_exclusive(params, "jobDefinitions", "JobDefinitions")
+        # An ARN list with status=ACTIVE works on AWS [boto/boto3#2908]: name and status
+        # filter the listed revisions.
+        found = {d.arn: d for ref in refs for d in _matching(backend, ref)}
+        ordered = sorted(found.values(), key=_sort_key)
+        ordered = [
+            d
+            for d in ordered
+            if (status is None or d.status == status) and (name is None or d.name == name)
+        ]
+        return {"jobDefinitions": [d.describe() for d in ordered]}
     if name is not None:
         candidates = list(backend.job_definitions.get(name, []))
     else:
@@ -283,15 +289,27 @@ def describe_job_definitions(backend: BatchBackend, params: dict[str, Any]) -> d
 
 # -- DeregisterJobDefinition --------------------------------------------------------------------
 def deregister_job_definition(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """DeregisterJobDefinition (§10.10): the revision becomes INACTIVE; again is a no-op."""
-    ref = params.get("jobDefinition")
+    """DeregisterJobDefinition (§10.10): the revision becomes INACTIVE; again is a no-op.
+
+    A bare name is accepted, as in AWS's own example (§21.2 [CLI-EX][BOTO-EX]); which revisions
+    it deregisters is not documented, so it is the option ``deregister_bare_name`` [inferred]:
+    the latest ACTIVE revision (the one SubmitJob would run) or every revision.
+    """
+    ref = params["jobDefinition"]
     split = _split(backend, ref)
     if split is not None and split[1] is None:
-        raise invalid("jobDefinition", MESSAGES["needs_revision"].format(ref=ref))
-    definition = find_revision(backend, ref) if isinstance(ref, str) else None
-    if definition is None:
-        raise not_found("JobDefinition", str(ref))
-    definition.status = "INACTIVE"
+        name = split[0]
+        active = [d for d in backend.job_definitions.get(name, []) if d.status == "ACTIVE"]
+        if not active:
+            raise not_found("JobDefinition", ref)
+        chosen = active if backend.options.deregister_bare_name == "all" else active[-1:]
+        for definition in chosen:
+            definition.status = "INACTIVE"
+        return {}
+    found = find_revision(backend, ref)
+    if found is None:
+        raise not_found("JobDefinition", ref)
+    found.status = "INACTIVE"
     return {}
 
 

@@ -20,7 +20,7 @@ from batchmock.backend import job_overrides as overrides
 from batchmock.backend.consumable_resources import check_consumable_resource_properties
 from batchmock.backend.tags import MAX_TAGS, optional_tags
 from batchmock.engine.job import JobSpec
-from batchmock.errors import ClientException, invalid
+from batchmock.errors import ClientException, executing_request, invalid
 
 if TYPE_CHECKING:
     from batchmock.backend.backend import BatchBackend
@@ -37,18 +37,21 @@ MAX_ACTIVE_SHARES = 500
 ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
 
 MESSAGES = {
-    # [obs: fluidattacks/makes#697]
-    "job_name": "Error executing request, Exception : Job name should match valid pattern, "
-    "RequestId: {request_id}",
-    # [obs: ASFHyP3/hyp3#3041]
-    "size": "Error executing request, Exception : Job size must be less than 30 KiB, "
-    "got {kib} KiB, RequestId: {request_id}",
+    # [obs: fluidattacks/makes#697] (raised with the ", RequestId: <uuid>" tail)
+    "job_name": "Job name should match valid pattern",
+    # [obs: ASFHyP3/hyp3#3041] (raised with the ", RequestId: <uuid>" tail)
+    "size": "Job size must be less than 30 KiB, got {kib} KiB",
     # [obs: base2genomics/batchit#13]
     "queue": "JobQueue {ref} not found.",
     # [inferred] §2.6
     "queue_disabled": "JobQueue {name} is not in ENABLED state",
-    # [obs: aws-genomics-workflows#84, prefect-aws#391]
-    "definition": "JobDefinition name {ref} does not exist or is not in ACTIVE status.",
+    # [obs: aws-samples/aws-genomics-workflows#84, AlexsLemonade/refinebio#2887] (§21.4: no
+    # trailing period)
+    "definition": "JobDefinition name {ref} does not exist or is not in ACTIVE status",
+    # [obs: chanzuckerberg/single-cell-data-portal#1068] a deregistered revision given by ARN
+    "definition_inactive": "JobDefinition {ref} is not in ACTIVE status",
+    # [obs: azavea/raster-vision-aws#17] an ARN without a revision that names nothing
+    "definition_arn": "JobDefinition {ref} not found.",
     # The rest are [inferred]: AWS's texts were not found; each names the member and the rule.
     "service_queue": "job queue {name} takes service jobs (SubmitServiceJob), not SubmitJob",
     "array_size": "Array job size must be between 2 and 10000, got {size}",
@@ -80,7 +83,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     check_request_size(params)
     name = params.get("jobName")
     if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
-        raise ClientException(MESSAGES["job_name"].format(request_id=arns.new_uuid()))
+        raise executing_request(MESSAGES["job_name"])
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])
     fargate = "FARGATE" in (definition.platform_capabilities or [])
@@ -138,9 +141,7 @@ def check_request_size(params: Mapping[str, Any]) -> None:
     """§2.6/§19: the whole SubmitJob request may be at most 30 KiB."""
     size = len(json.dumps(params, separators=(",", ":"), ensure_ascii=False, default=str).encode())
     if size > MAX_REQUEST_BYTES:
-        raise ClientException(
-            MESSAGES["size"].format(kib=math.ceil(size / 1024), request_id=arns.new_uuid())
-        )
+        raise executing_request(MESSAGES["size"].format(kib=math.ceil(size / 1024)))
 
 
 # -- the control plane the job refers to ---------------------------------------------------------
@@ -157,9 +158,14 @@ def _queue(backend: BatchBackend, ref: str) -> Any:
 
 def _definition(backend: BatchBackend, ref: str) -> Any:
     definition = job_definitions.resolve(backend, ref)
-    if definition is None:
-        raise ClientException(MESSAGES["definition"].format(ref=ref))
-    return definition
+    if definition is not None:
+        return definition
+    if arns.is_arn(ref):
+        if job_definitions.find_revision(backend, ref) is not None:
+            raise ClientException(MESSAGES["definition_inactive"].format(ref=ref))
+        if not ref.rpartition(":")[2].isdigit():
+            raise ClientException(MESSAGES["definition_arn"].format(ref=ref))
+    raise ClientException(MESSAGES["definition"].format(ref=ref))
 
 
 def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> int | None:

@@ -27,7 +27,12 @@ def test_more_than_100_ids_are_rejected(env: Any) -> None:
     with pytest.raises(ClientError) as info:
         env.describe_jobs(jobs=[f"id-{i}" for i in range(101)])
     assert info.value.response["Error"]["Code"] == "ClientException"
-    assert info.value.response["Error"]["Message"] == "Maximum number of jobs supported is 100"
+    # §21.4 [obs: pegasus-isi/pegasus#2086]: two spaces, and the response's own request id
+    request_id = info.value.response["ResponseMetadata"]["RequestId"]
+    assert info.value.response["Error"]["Message"] == (
+        "Error executing request, Exception : Maximum number of jobs supported is  100 ., "
+        f"RequestId: {request_id}"
+    )
 
 
 def test_100_ids_in_request_order_unknown_ones_dropped(env: Any) -> None:

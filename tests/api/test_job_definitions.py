@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from batchmock import BatchMock
+from batchmock import BatchMock, mock_batch
 from batchmock.backend import job_definitions as jds
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012:job-definition/"
@@ -381,7 +381,7 @@ def test_scheduling_priority_range(batch: Any) -> None:
 
 
 def test_tag_rules(batch: Any) -> None:
-    rejects(batch, "tags", tags={})
+    register(batch, tags={})  # §21.2: AWS accepts an empty map (Snakemake sends it)
     rejects(batch, "tags", tags={"aws:x": "1"})
 
 
@@ -585,8 +585,11 @@ def test_describe_list_is_exclusive(batch: Any) -> None:
         batch.exceptions.ClientException, match="JobDefinitions and MaxResults cannot both be set"
     ):
         batch.describe_job_definitions(jobDefinitions=["jd:1"], maxResults=5)
-    with pytest.raises(batch.exceptions.ClientException, match="cannot be combined"):
-        batch.describe_job_definitions(jobDefinitions=["jd:1"], status="ACTIVE")
+    # §21.2 [boto/boto3#2908]: a list with status=ACTIVE works; status filters it
+    assert [d["revision"] for d in describe(batch, jobDefinitions=["jd:1"], status="ACTIVE")] == [
+        1
+    ]
+    assert describe(batch, jobDefinitions=["jd:1"], status="INACTIVE") == []
     with pytest.raises(batch.exceptions.ClientException, match="at most 100"):
         batch.describe_job_definitions(jobDefinitions=[f"jd:{i}" for i in range(101)])
 
@@ -631,11 +634,27 @@ def test_deregister_makes_inactive_and_repeats_silently(batch: Any) -> None:
 
 
 @pytest.mark.parametrize("ref", ["jd", PREFIX + "jd"])
-def test_deregister_needs_a_revision(batch: Any, ref: str) -> None:
-    register(batch)
-    with pytest.raises(batch.exceptions.ClientException, match="revision"):
-        batch.deregister_job_definition(jobDefinition=ref)
-    assert describe(batch)[0]["status"] == "ACTIVE"
+def test_deregister_a_bare_name_deregisters_the_latest_active_revision(
+    batch: Any, ref: str
+) -> None:
+    # §21.2 [CLI-EX][BOTO-EX]: AWS's own example deregisters "sleep10"
+    for _ in range(3):
+        register(batch)
+    batch.deregister_job_definition(jobDefinition="jd:3")
+    response = batch.deregister_job_definition(jobDefinition=ref)
+    assert set(response) == {"ResponseMetadata"}
+    assert [d["status"] for d in describe(batch)] == ["ACTIVE", "INACTIVE", "INACTIVE"]
+
+
+def test_deregister_a_bare_name_option_all() -> None:
+    with mock_batch(deregister_bare_name="all") as mock:
+        batch = mock.client()
+        for _ in range(3):
+            register(batch)
+        batch.deregister_job_definition(jobDefinition="jd")
+        assert [d["status"] for d in describe(batch)] == ["INACTIVE"] * 3
+        with pytest.raises(batch.exceptions.ClientException, match="JobDefinition jd not found."):
+            batch.deregister_job_definition(jobDefinition="jd")
 
 
 def test_deregister_unknown_is_an_error(batch: Any) -> None:

@@ -50,8 +50,7 @@ def test_create_quota_share(batch: Any) -> None:
     assert "tags" not in detail
 
 
-def test_exactly_one_policy_kind(batch: Any) -> None:
-    assert error_of(batch.create_scheduling_policy, name="p") == sps.MESSAGES["one_kind"]
+def test_at_most_one_policy_kind(batch: Any) -> None:
     message = error_of(
         batch.create_scheduling_policy,
         name="p",

@@ -99,7 +99,7 @@ def test_disabled_queue_refuses_jobs(env: Any) -> None:
 def test_unknown_definition(env: Any) -> None:
     rejected(
         env,
-        "JobDefinition name nope does not exist or is not in ACTIVE status.",
+        "JobDefinition name nope does not exist or is not in ACTIVE status",
         jobDefinition="nope",
     )
 
