@@ -57,7 +57,11 @@ def test_scheduling_policy_with_a_name_only_is_a_fair_share_policy(batch: Any) -
     assert detail == {
         "name": "plain",
         "arn": created["arn"],
-        "fairsharePolicy": {"shareDecaySeconds": 0, "computeReservation": 0, "shareDistribution": []},
+        "fairsharePolicy": {
+            "shareDecaySeconds": 0,
+            "computeReservation": 0,
+            "shareDistribution": [],
+        },
         "tags": {},
     }
     # a queue using it is a fair-share queue: jobs need a share identifier (§11.5)

@@ -47,7 +47,7 @@ def test_create_quota_share(batch: Any) -> None:
     detail = describe(batch, arn)
     assert detail["quotaSharePolicy"] == {"idleResourceAssignmentStrategy": "FIFO"}
     assert "fairsharePolicy" not in detail
-    assert "tags" not in detail
+    assert detail["tags"] == {}  # §21.1
 
 
 def test_at_most_one_policy_kind(batch: Any) -> None:

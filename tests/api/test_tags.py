@@ -87,7 +87,7 @@ def test_tags_show_in_describe(batch: Any) -> None:
     detail = batch.describe_compute_environments()["computeEnvironments"][0]
     assert detail["tags"] == {"team": "x"}
     batch.untag_resource(resourceArn=arn, tagKeys=["team"])
-    assert "tags" not in batch.describe_compute_environments()["computeEnvironments"][0]
+    assert batch.describe_compute_environments()["computeEnvironments"][0]["tags"] == {}
 
 
 def test_job_definition_tags_belong_to_one_revision(batch: Any) -> None:

@@ -105,7 +105,9 @@ def test_snakemake_executor_register_submit_deregister(mock: BatchMock, batch: A
     queue = batch.describe_job_queues(jobQueues=["q"])["jobQueues"][0]
     ce_arn = queue["computeEnvironmentOrder"][0]["computeEnvironment"]
     ce = batch.describe_compute_environments(computeEnvironments=[ce_arn])["computeEnvironments"]
-    platform = "FARGATE" if ce[0]["computeResources"]["type"] in ("FARGATE", "FARGATE_SPOT") else "EC2"
+    platform = (
+        "FARGATE" if ce[0]["computeResources"]["type"] in ("FARGATE", "FARGATE_SPOT") else "EC2"
+    )
     assert platform == "EC2"
     # BatchJobBuilder.build_job_definition (no envvars, no GPU, no timeout, no log group)
     job_def = batch.register_job_definition(

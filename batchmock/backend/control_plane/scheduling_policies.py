@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import checks, pagination
+from batchmock.backend.core import checks, output_defaults, pagination
 from batchmock.backend.core.checks import check_name, check_range, drop_none, ref_list
 from batchmock.errors import ClientException
 
@@ -88,14 +88,15 @@ class SchedulingPolicy:
         return DEFAULT_WEIGHT
 
     def describe(self) -> dict[str, Any]:
-        """The SchedulingPolicyDetail of this policy."""
-        return {
+        """The SchedulingPolicyDetail of this policy (AWS's defaults filled in, §21.1)."""
+        detail = {
             "name": self.name,
             "arn": self.arn,
             "quotaSharePolicy": copy.deepcopy(self.quota_share_policy),
             "fairsharePolicy": copy.deepcopy(self.fairshare_policy),
             "tags": dict(self.tags) or None,
         }
+        return output_defaults.fill("SchedulingPolicyDetail", detail)
 
 
 def find(backend: BatchBackend, ref: str) -> SchedulingPolicy:

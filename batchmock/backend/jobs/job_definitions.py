@@ -17,10 +17,10 @@ from batchmock.backend.control_plane.consumable_resources import (
     check_consumable_resource_properties,
 )
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.core import arns, checks, output_defaults, pagination
 from batchmock.backend.jobs import job_definition_checks as structure
 from batchmock.backend.jobs import job_definition_rules as rules
-from batchmock.errors import ClientException, invalid, not_found
+from batchmock.errors import invalid, not_found
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
@@ -55,7 +55,9 @@ class JobDefinition:
     ecs_properties: dict[str, Any] | None = None
     eks_properties: dict[str, Any] | None = None
     platform_capabilities: list[str] = field(default_factory=list)
-    propagate_tags: bool = False
+    """As given ([] when not given: AWS never invents ["EC2"], §21.1); EC2 unless FARGATE."""
+    propagate_tags: bool | None = None
+    """None until given: DescribeJobDefinitions leaves it out (§21.1)."""
     tags: dict[str, str] = field(default_factory=dict)
     scheduling_priority: int | None = None
     consumable_resource_properties: dict[str, Any] | None = None
@@ -81,18 +83,15 @@ class JobDefinition:
             "containerProperties": self.container_properties,
             "timeout": self.timeout,
             "nodeProperties": self.node_properties,
-            # the model gives the tag map a minimum of one entry: no tags means no member
-            "tags": self.tags or None,
-            "propagateTags": None
-            if self.container_orchestration_type == "EKS"
-            else self.propagate_tags,
+            "tags": dict(self.tags) or None,
+            "propagateTags": self.propagate_tags,
             "platformCapabilities": self.platform_capabilities or None,
             "ecsProperties": self.ecs_properties,
             "eksProperties": self.eks_properties,
             "containerOrchestrationType": self.container_orchestration_type,
             "consumableResourceProperties": self.consumable_resource_properties,
         }
-        return copy.deepcopy(checks.drop_none(out))
+        return output_defaults.fill("JobDefinition", copy.deepcopy(checks.drop_none(out)))
 
 
 # -- references ---------------------------------------------------------------------------------
@@ -179,10 +178,10 @@ def _uses_eks(params: Mapping[str, Any]) -> bool:
 
 
 def _platforms(params: Mapping[str, Any], eks: bool) -> list[str]:
+    """The platform capabilities as given: [] means EC2 (§10.2), never shown as ["EC2"] (§21.1)."""
     given = params.get("platformCapabilities")
     if given is None or given == []:
-        # §10.2: EC2 by default; EKS definitions have no platform capabilities
-        return [] if eks else ["EC2"]
+        return []
     if eks:
         raise invalid("platformCapabilities", "must not be set for Amazon EKS job definitions")
     if not isinstance(given, list) or len(given) != 1 or given[0] not in PLATFORMS:
@@ -210,8 +209,8 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
     fargate = "FARGATE" in platforms
     if eks and params.get("propagateTags"):
         raise invalid("propagateTags", "must not be set for Amazon EKS job definitions")
-    stored = structure.check_properties(
-        params, fargate, backend.options.fargate_requires_execution_role
+    stored = _without_empty_environment(
+        structure.check_properties(params, fargate, backend.options.fargate_requires_execution_role)
     )
     retry = params.get("retryStrategy")
     if retry is not None:
@@ -241,7 +240,7 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
         ecs_properties=stored.get("ecsProperties"),
         eks_properties=stored.get("eksProperties"),
         platform_capabilities=platforms,
-        propagate_tags=bool(params.get("propagateTags", False)),
+        propagate_tags=params.get("propagateTags"),
         tags=tags,
         scheduling_priority=params.get("schedulingPriority"),
         consumable_resource_properties=copy.deepcopy(consumables),
@@ -250,6 +249,19 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
     )
     revisions.append(definition)
     return {"jobDefinitionName": name, "jobDefinitionArn": definition.arn, "revision": revision}
+
+
+def _without_empty_environment(stored: dict[str, Any]) -> dict[str, Any]:
+    """Environment entries with an empty value are not stored (§21.1 [TF])."""
+    if stored.get("containerProperties") is not None:
+        stored["containerProperties"] = output_defaults.drop_empty_environment(
+            stored["containerProperties"]
+        )
+    nodes = stored.get("nodeProperties")
+    for group in (nodes or {}).get("nodeRangeProperties") or []:
+        if group.get("container") is not None:
+            group["container"] = output_defaults.drop_empty_environment(group["container"])
+    return stored
 
 
 # -- DescribeJobDefinitions ---------------------------------------------------------------------

@@ -46,6 +46,9 @@ MESSAGES = {
     "size": "Job size must be less than 30 KiB, got {kib} KiB",
     # [obs: base2genomics/batchit#13]
     "queue": "JobQueue {ref} not found.",
+    # [obs: several public issue threads] (§21.3), EC2 or FARGATE
+    "platform": "Job Queue is attached to Compute Environment that can not run Jobs with "
+    "capability {capability}",
     # [inferred] §2.6
     "queue_disabled": "JobQueue {name} is not in ENABLED state",
     # [obs: aws-samples/aws-genomics-workflows#84, AlexsLemonade/refinebio#2887] (§21.4: no
@@ -90,6 +93,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])
     fargate = "FARGATE" in (definition.platform_capabilities or [])
+    _check_platform(queue, definition, fargate)
     array_size = _array_size(params.get("arrayProperties"), definition)
     depends_on = _depends_on(backend, params.get("dependsOn"), array_size)
     share = _share_identifier(backend, queue, params.get("shareIdentifier"))
@@ -104,7 +108,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     tags = optional_tags(params)
     propagate = params.get("propagateTags")
     if propagate is None:
-        propagate = bool(definition.propagate_tags)
+        propagate = definition.propagate_tags  # None when neither gave it
     parameters = _parameters(definition.parameters, params.get("parameters"))
     parts = _effective_properties(backend, params, definition, fargate=fargate)
     overrides.substitute_commands(parts, parameters, backend.options.ref_substitution)
@@ -128,7 +132,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
         depends_on=depends_on,
         array_size=array_size,
         tags=tags,
-        propagate_tags=bool(propagate),
+        propagate_tags=propagate,
         share_identifier=share,
         scheduling_priority=priority,
         platform_capabilities=list(definition.platform_capabilities or []),
@@ -169,6 +173,16 @@ def _definition(backend: BatchBackend, ref: str) -> Any:
         if not ref.rpartition(":")[2].isdigit():
             raise ClientException(MESSAGES["definition_arn"].format(ref=ref))
     raise ClientException(MESSAGES["definition"].format(ref=ref))
+
+
+def _check_platform(queue: Any, definition: Any, fargate: bool) -> None:
+    """§21.3: an EC2 definition on a Fargate queue, or the reverse, is refused at SubmitJob."""
+    queue_type = getattr(queue, "job_queue_type", None)
+    if definition.container_orchestration_type != "ECS" or queue_type not in ("ECS", "ECS_FARGATE"):
+        return
+    if fargate != (queue_type == "ECS_FARGATE"):
+        capability = "FARGATE" if fargate else "EC2"
+        raise ClientException(MESSAGES["platform"].format(capability=capability))
 
 
 def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> int | None:
