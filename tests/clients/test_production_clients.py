@@ -24,6 +24,9 @@ from batchmock import BatchMock, mock_batch
 from tests.support import make_ce, make_queue
 
 
+CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster"
+
+
 @pytest.fixture
 def mock() -> Any:
     with mock_batch() as active:
@@ -60,7 +63,7 @@ def test_airflow_batch_create_compute_environment_operator(batch: Any) -> None:
     assert ce == {
         "computeEnvironmentName": "airflow-ce",
         "computeEnvironmentArn": arn,
-        "ecsClusterArn": f"arn:aws:ecs:us-east-1:123456789012:cluster/airflow-ce_Batch_{ce['uuid']}",
+        "ecsClusterArn": f"{CLUSTER}/airflow-ce_Batch_{ce['uuid']}",
         "tags": {},
         "type": "MANAGED",
         "state": "ENABLED",
