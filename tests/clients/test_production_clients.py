@@ -23,7 +23,6 @@ import pytest
 from batchmock import BatchMock, mock_batch
 from tests.support import make_ce, make_queue
 
-
 CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster"
 
 
