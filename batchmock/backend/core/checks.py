@@ -19,10 +19,13 @@ MAX_REFS = 100
 """Describe* name lists hold at most 100 entries (§1)."""
 
 MESSAGES = {
+    # [model] G3: names are 1-128 letters, digits, hyphens and underscores (text [inferred])
     "name": "{member} must be 1-128 characters of letters, numbers, hyphens and underscores, "
     "got '{value}'",
+    # [model] the range each caller cites (text [inferred])
     "range": "{member} must be between {low} and {high}, got {value}",
     "at_least": "{member} must be at least {low}, got {value}",
+    # [model] Describe* name lists hold at most 100 entries (§1) (text [inferred])
     "refs": "{member} may name at most {limit} resources, got {count}",
 }
 
