@@ -75,14 +75,46 @@ class CloudWatchLogs:
     ``now_ms`` is the mock clock.
     """
 
-    def __init__(self, prepare: Callable[[], None], now_ms: Callable[[], int]) -> None:
+    def __init__(
+        self, prepare: Callable[[], None], now_ms: Callable[[], int], lazy: bool = True
+    ) -> None:
         self._prepare = prepare
         self.now_ms = now_ms
         self._lock = threading.Lock()
         self._ready = False
+        self._lazy = lazy
+        self._pending: list[tuple[AttemptContext, tuple[str, ...], int]] = []
+
+    def record(self, ctx: AttemptContext, lines: Sequence[str]) -> None:
+        """A simulated attempt's stream and its lines (none: an empty stream).
+
+        Until something uses moto they are only kept (``lazy``): a test that never reads
+        CloudWatch never starts moto for them. :meth:`flush` writes them, stamped with the mock
+        clock's time of this call.
+        """
+        if self._lazy and not self._ready:
+            with self._lock:
+                if not self._ready:
+                    self._pending.append((ctx, tuple(lines), self.now_ms()))
+                    return
+        self.open(ctx).write(lines)
+
+    def flush(self) -> None:
+        """moto is about to answer a request: write every stream kept back by :meth:`record`."""
+        if self._ready and not self._pending:
+            return
+        self._backend_ready()
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for ctx, lines, stamp in pending:
+            self._open(ctx, stamp).write(lines)
 
     def open(self, ctx: AttemptContext) -> LogStream:
         """Create (if needed) the attempt's log group and stream; return a writer for it."""
+        self.flush()  # streams kept back come first
+        return self._open(ctx, self.now_ms())
+
+    def _open(self, ctx: AttemptContext, start_ms: int) -> LogStream:
         backend = self._backend(ctx)
         with self._lock:
             if ctx.log_group not in backend.groups:
@@ -90,13 +122,16 @@ class CloudWatchLogs:
             group = backend.groups[ctx.log_group]
             if ctx.log_stream_name not in group.streams:
                 backend.create_log_stream(ctx.log_group, ctx.log_stream_name)
-        return LogStream(backend, ctx.log_group, ctx.log_stream_name, self.now_ms())
+        return LogStream(backend, ctx.log_group, ctx.log_stream_name, start_ms)
 
-    def _backend(self, ctx: AttemptContext) -> Any:
+    def _backend_ready(self) -> None:
         with self._lock:
             if not self._ready:
                 self._prepare()
                 self._ready = True
+
+    def _backend(self, ctx: AttemptContext) -> Any:
+        self._backend_ready()
         from moto.logs.models import logs_backends
 
         account, region = account_and_region(ctx.job_arn)
