@@ -13,8 +13,9 @@ endpoints that SDKs and tools read (reference §21.5):
   ``AWS_CONTAINER_CREDENTIALS_FULL_URI`` on loopback with ``AWS_CONTAINER_AUTHORIZATION_TOKEN``,
   the other form every SDK reads, and checks that token on each request.
 
-A :class:`TaskRegistry` (one per mock, see ``MockServices``) holds the attempts that really run;
-the mock's loopback server answers for them under :data:`PREFIX` through :meth:`TaskRegistry.answer`.
+A :class:`TaskRegistry` (one per mock, see ``MockServices``) holds the attempts that really
+run; the mock's loopback server answers for them under :data:`PREFIX` through
+:meth:`TaskRegistry.answer`.
 Documents are built on each request from the attempt's :class:`AttemptContext`, so they say what
 DescribeJobs says of the attempt: the task ARN (``container.taskArn``), its cluster, the log
 stream (``container.logStreamName``) and group, the image, the vCPU and memory limits, and for a

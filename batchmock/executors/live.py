@@ -22,7 +22,7 @@ from batchmock.executors.ecs import Task
 from batchmock.executors.logs import account_and_region
 
 LOOPBACK = "127.0.0.1"
-"""Where real attempts run and reach the mock's server (the Docker executor uses host networking)."""
+"""Where real attempts run and reach the mock's server (Docker containers use host networking)."""
 JOIN_SECONDS = 30.0
 """How long shutdown waits for one execution's threads once it has been killed."""
 _log = logging.getLogger(__name__)
@@ -51,9 +51,7 @@ def job_environment(
     """
     env: dict[str, str] = {}
     if inherited is not None:
-        env.update(
-            (k, v) for k, v in inherited.items() if not k.startswith(("AWS_", "ECS_"))
-        )
+        env.update((k, v) for k, v in inherited.items() if not k.startswith(("AWS_", "ECS_")))
     env.update(ctx.env)
     account, region = account_and_region(ctx.job_arn)
     env.setdefault("AWS_EXECUTION_ENV", ecs.execution_env(ctx))

@@ -18,8 +18,8 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Response
 
 from batchmock import routing
-from batchmock.protocol import model, serialize
 from batchmock.executors import ecs
+from batchmock.protocol import model, serialize
 from batchmock.server import control
 from batchmock.server._wsgi import INTERNAL_ERROR, TAGS_PREFIX, raw_path, read_body, respond
 

@@ -88,7 +88,8 @@ def test_keep_workdirs_keeps_them_for_debugging() -> None:
     try:
         for seen in kept:
             assert os.listdir(seen["cwd"]) == ["left-behind"]
-            assert os.path.isdir(seen["home"]) and os.path.isdir(seen["tmp"])
+            assert os.path.isdir(seen["home"])
+            assert os.path.isdir(seen["tmp"])
     finally:
         for seen in kept:
             root = os.path.dirname(seen["cwd"])
