@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from batchmock.executors.base import AttemptContext
-from batchmock.executors.ecs import Task, TaskRegistry
 from batchmock.executors.logs import CloudWatchLogs, LogStream
 
 if TYPE_CHECKING:
+    from batchmock.executors.ecs import Task, TaskRegistry
     from batchmock.mock import BatchMock
     from batchmock.server.threaded import ThreadedServer
 
@@ -44,8 +44,7 @@ class MockServices:
         self.logs = CloudWatchLogs(prepare_moto, self.now_ms, lazy=lazy_logs)
         """CloudWatch streams; ``lazy_logs``: simulated attempts' streams wait for
         :meth:`flush_logs`, which whoever hands a request to moto calls first."""
-        self.tasks = TaskRegistry(self.now_ms)
-        """The ECS endpoints of running attempts, answered by the server (``executors/ecs.py``)."""
+        self._tasks: TaskRegistry | None = None
 
     def bind_clock(self, now_ms: Callable[[], int]) -> None:
         """Use the runtime's clock (epoch ms) for log timestamps."""
@@ -69,11 +68,25 @@ class MockServices:
 
     def open_task(self, ctx: AttemptContext, address: str) -> Task:
         """Serve the attempt's task metadata and credentials endpoints from the server."""
-        return self.tasks.register(ctx, self.server_url(), address)
+        url = self.server_url()
+        with self._lock:
+            if self._tasks is None:
+                from batchmock.executors.ecs import TaskRegistry
+
+                self._tasks = TaskRegistry(self.now_ms)
+            tasks = self._tasks
+        return tasks.register(ctx, url, address)
 
     def close_task(self, task: Task) -> None:
         """The attempt has ended: its endpoints stop answering."""
-        self.tasks.unregister(task)
+        if self._tasks is not None:
+            self._tasks.unregister(task)
+
+    @property
+    def tasks(self) -> TaskRegistry | None:
+        """The ECS endpoints of running attempts, answered by the server (``executors/ecs.py``);
+        None until a real attempt started."""
+        return self._tasks
 
     def server_url(self) -> str:
         """``http://127.0.0.1:<port>`` of a server answering for this mock; started on first call.

@@ -289,6 +289,10 @@ class TaskRegistry:
         )
 
 
+NO_TASKS = TaskRegistry(lambda: 0)
+"""An empty registry: the answers of a mock that has not run a real attempt yet."""
+
+
 def _ok(value: Any) -> Response:
     return 200, dict(_JSON), json.dumps(value, indent=1).encode("utf-8")
 
