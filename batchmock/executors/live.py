@@ -23,6 +23,8 @@ from batchmock.executors.logs import account_and_region
 
 LOOPBACK = "127.0.0.1"
 """Where real attempts run and reach the mock's server (Docker containers use host networking)."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+"""Hosts added to a job's ``NO_PROXY``: the mock's server listens on one of them."""
 JOIN_SECONDS = 30.0
 """How long shutdown waits for one execution's threads once it has been killed."""
 _log = logging.getLogger(__name__)
@@ -46,7 +48,8 @@ def job_environment(
     variables. A job with a role gets no access keys in its environment, as on Batch: SDKs fetch
     the role's credentials from the endpoint. A job without one gets fake keys whose access key
     id is the job's account (the stand-in for the instance role; the mock routes such keys to
-    that account). Last, the endpoint of the mock's server. Credentials and endpoints always win
+    that account). Last, the endpoint of the mock's server, which ``NO_PROXY`` then names with
+    the other loopback hosts. Credentials and endpoints always win
     over the job's own values, so a job cannot reach real AWS.
     """
     env: dict[str, str] = {}
@@ -68,6 +71,11 @@ def job_environment(
     if endpoint_url is not None:
         env["AWS_ENDPOINT_URL"] = endpoint_url
         env["AWS_ENDPOINT_URL_BATCH"] = endpoint_url
+        # The server is on this machine: a proxy the developer's environment names must not
+        # carry the job's calls to it (it could not reach it, and nothing may leave).
+        bypass = [h for h in (env.get("NO_PROXY") or env.get("no_proxy") or "").split(",") if h]
+        bypass += [h for h in LOOPBACK_NAMES if h not in bypass]
+        env["NO_PROXY"] = env["no_proxy"] = ",".join(bypass)
     return env
 
 

@@ -101,7 +101,7 @@ class CloudWatchLogs:
                             ctx.job_arn,
                             ctx.log_group,
                             ctx.log_stream_name,
-                            tuple(lines),
+                            tuple(lines) if lines else (),
                             self.now_ms(),
                         )
                     )
