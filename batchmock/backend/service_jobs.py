@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, pagination
+from batchmock.backend import arns, bulk, checks, pagination
 from batchmock.backend import job_queues as queues
 from batchmock.backend import quota_shares as shares
 from batchmock.backend.consumable_resources import name_matches, now_ms, parse_filters
@@ -336,11 +336,30 @@ def describe_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[
 def terminate_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """TerminateServiceJob: FAILED with the reason; a finished job is left alone."""
     job = _get(backend, params.get("jobId"))
+    job.terminate(_reason(params), now_ms(backend))
+    return {}
+
+
+def terminate_service_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """TerminateServiceJobs: TerminateServiceJob for each ID, reported per ID (``bulk.py``);
+    an unknown ID counts as processed, as the model documents."""
+    reason = _reason(params)
+    now = now_ms(backend)
+
+    def one(job_id: str) -> None:
+        job = backend.service_jobs.get(job_id)
+        if job is not None:
+            job.terminate(reason, now)
+
+    return bulk.apply_each("TerminateServiceJobs", params, one)
+
+
+def _reason(params: Mapping[str, Any]) -> str:
+    # the model documents no length limit for a service job's reason
     reason = params.get("reason")
     if not isinstance(reason, str):
         raise invalid("reason", "is required")
-    job.terminate(reason, now_ms(backend))
-    return {}
+    return reason
 
 
 def update_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
@@ -418,5 +437,6 @@ OPERATIONS: Mapping[str, Handler] = {
     "DescribeServiceJob": describe_service_job,
     "ListServiceJobs": list_service_jobs,
     "TerminateServiceJob": terminate_service_job,
+    "TerminateServiceJobs": terminate_service_jobs,
     "UpdateServiceJob": update_service_job,
 }
