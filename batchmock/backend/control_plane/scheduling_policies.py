@@ -168,7 +168,7 @@ def create_scheduling_policy(backend: BatchBackend, params: dict[str, Any]) -> d
 def describe_scheduling_policies(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeSchedulingPolicies: the policies named by ``arns``, unknown ones dropped (G6)."""
     found: list[SchedulingPolicy] = []
-    for ref in ref_list(params, "arns"):
+    for ref in ref_list(params, "arns", "DescribeSchedulingPolicies"):
         policy = checks.find_policy(backend, ref)
         if policy is not None and policy not in found:
             found.append(policy)

@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.core import arns
 from batchmock.errors import ClientException
+from batchmock.service_model import documented_max
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
 
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 """G3: names of CEs, queues, job definitions, scheduling policies, ..."""
-
-MAX_REFS = 100
-"""Describe* name lists hold at most 100 entries (§1)."""
 
 MESSAGES = {
     "name": "{member} must be 1-128 characters of letters, numbers, hyphens and underscores, "
@@ -48,13 +46,13 @@ def check_at_least(member: str, value: Any, low: float) -> None:
         raise ClientException(MESSAGES["at_least"].format(member=member, low=low, value=value))
 
 
-def ref_list(params: Mapping[str, Any], member: str) -> list[str]:
-    """The name/ARN list of a Describe* request (at most 100 entries), [] when absent."""
+def ref_list(params: Mapping[str, Any], member: str, operation: str) -> list[str]:
+    """The name/ARN list of a Describe* request, [] when absent; at most as many entries as
+    the model documents for ``operation``'s ``member`` ("A list of up to 100 ...")."""
     refs = params.get(member) or []
-    if len(refs) > MAX_REFS:
-        raise ClientException(
-            MESSAGES["refs"].format(member=member, limit=MAX_REFS, count=len(refs))
-        )
+    limit = documented_max(operation, member)
+    if limit is not None and len(refs) > limit:
+        raise ClientException(MESSAGES["refs"].format(member=member, limit=limit, count=len(refs)))
     return list(refs)
 
 

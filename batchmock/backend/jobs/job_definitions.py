@@ -258,7 +258,7 @@ def _sort_key(definition: JobDefinition) -> tuple[str, int]:
 
 def describe_job_definitions(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeJobDefinitions (§10.11): by list, or filtered by name/status and paginated."""
-    refs = checks.ref_list(params, "jobDefinitions")
+    refs = checks.ref_list(params, "jobDefinitions", "DescribeJobDefinitions")
     if refs:
         pagination.check_exclusive(params, "jobDefinitions", "JobDefinitions")
         if params.get("jobDefinitionName") is not None or params.get("status") is not None:
