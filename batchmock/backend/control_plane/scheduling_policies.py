@@ -147,7 +147,7 @@ def _bodies(params: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str,
 
 def create_scheduling_policy(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateSchedulingPolicy: a name plus exactly one of fairsharePolicy/quotaSharePolicy."""
-    name = check_name("name", params.get("name"))
+    name = check_name("name", params.get("name"), "CreateSchedulingPolicy")
     fair, quota = _bodies(params)
     if (fair is None) == (quota is None):
         raise ClientException(MESSAGES["one_kind"])

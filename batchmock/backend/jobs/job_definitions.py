@@ -199,7 +199,9 @@ def _check_parameters(value: Any) -> dict[str, str]:
 
 def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """RegisterJobDefinition: a new ACTIVE revision (one more than the last, §3.5)."""
-    name = checks.check_name("jobDefinitionName", params.get("jobDefinitionName"))
+    name = checks.check_name(
+        "jobDefinitionName", params.get("jobDefinitionName"), "RegisterJobDefinition"
+    )
     kind = params.get("type")
     if kind not in ("container", "multinode"):
         raise invalid("type", f"must be container or multinode, got {kind!r}")

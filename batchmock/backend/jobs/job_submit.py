@@ -18,7 +18,7 @@ from batchmock.backend.control_plane.consumable_resources import (
     check_consumable_resource_properties,
 )
 from batchmock.backend.control_plane.tags import max_tags, optional_tags
-from batchmock.backend.core import arns
+from batchmock.backend.core import arns, checks
 from batchmock.backend.jobs import job_definition_rules as rules
 from batchmock.backend.jobs import job_definitions, job_nodes
 from batchmock.backend.jobs import job_overrides as overrides
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
 
-JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
-"""G3: up to 128 letters, digits, hyphens and underscores, starting alphanumeric."""
 SHARE_IDENTIFIER_RE = re.compile(r"[A-Za-z0-9]{1,255}\*?")
 """§11.5: up to 255 alphanumeric characters, optionally followed by one ``*``."""
 MAX_REQUEST_BYTES = 30 * 1024
@@ -80,8 +78,8 @@ MESSAGES = {
 def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     """Check a SubmitJob request fully and return the spec of the job to create."""
     check_request_size(params)
-    name = params.get("jobName")
-    if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
+    name = checks.job_name(params.get("jobName"), "SubmitJob")
+    if name is None:
         raise ClientException(MESSAGES["job_name"].format(request_id=arns.new_uuid()))
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,8 +24,6 @@ from batchmock.errors import ClientException, invalid, not_found
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
 
-JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
-"""G3: job names start with a letter or digit."""
 SAGEMAKER = "SAGEMAKER_TRAINING"
 TERMINAL = ("SUCCEEDED", "FAILED")
 STATUSES = (
@@ -259,8 +256,8 @@ def _check_optional_int(member: str, parent: Any, key: str, low: int) -> dict[st
 
 def submit_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """SubmitServiceJob: validate everything, then a SUBMITTED service job."""
-    name = params.get("jobName")
-    if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
+    name = checks.job_name(params.get("jobName"), "SubmitServiceJob")
+    if name is None:
         raise invalid("jobName", MESSAGES["job_name"])
     request = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
     if len(request.encode()) > MAX_REQUEST:
