@@ -137,9 +137,13 @@ def model_trait(operation: str, path: str, name: str) -> int:
     return value
 
 
-def documented_number(operation: str, path: str, pattern: str) -> int:
+UP_TO = r"up to (\d[\d,]*)"
+"""The pattern of the usual way the model's documentation states a count ("up to 100")."""
+
+
+def documented_number(operation: str, path: str, pattern: str = UP_TO) -> int:
     """The number ``pattern`` (one group) finds in a member's documentation, e.g.
-    ``documented_number("DescribeJobs", "jobs", r"up to (\\d+)")`` gives 100."""
+    ``documented_number("DescribeJobs", "jobs")`` ("A list of up to 100 job IDs.") gives 100."""
     text = re.sub(r"<[^>]+>", " ", model_shape(operation, path).documentation or "")
     found = re.search(pattern, " ".join(text.split()))
     assert found is not None, f"the documentation of {operation}.{path} states no {pattern!r}"

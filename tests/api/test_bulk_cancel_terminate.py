@@ -28,7 +28,7 @@ def body(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def id_limit(operation: str) -> int:
-    return documented_number(operation, "jobs", r"up to (\d[\d,]*)")
+    return documented_number(operation, "jobs")
 
 
 def statuses(batch: Any, ids: list[str]) -> list[str]:
