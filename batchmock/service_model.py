@@ -17,6 +17,7 @@ sentence, never raises: the library must keep working on the oldest botocore it 
 from __future__ import annotations
 
 import functools
+import os
 import re
 
 import botocore.loaders
@@ -33,18 +34,19 @@ __all__ = [
 ]
 
 _NUMBER = r"([0-9][0-9,]*)"
-_MAX_PHRASES = re.compile(
-    rf"\b(?:up to|limit of|maximum of|at most)\s+{_NUMBER}(?![0-9,]*\s*(?:KiB|MiB|GiB))",
-    re.IGNORECASE,
-)
+_MAX_PHRASES = re.compile(rf"\b(?:up to|limit of|maximum of|at most)\s+{_NUMBER}", re.IGNORECASE)
 _RANGE_PHRASE = re.compile(rf"\bbetween\s+{_NUMBER}\s+and\s+{_NUMBER}", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
 @functools.cache
 def service_model() -> botocore.model.ServiceModel:
-    """botocore's Batch service model (the installed version is the source of truth)."""
-    loader = botocore.loaders.create_loader()
+    """botocore's Batch service model (the installed version is the source of truth).
+
+    Loaded the way botocore's clients load it, ``AWS_DATA_PATH`` included, so the mock answers
+    by the same model as the clients it serves.
+    """
+    loader = botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
     return botocore.model.ServiceModel(loader.load_service_model("batch", "service-2"), "batch")
 
 
@@ -95,8 +97,7 @@ def documented_max(operation: str, path: str) -> int | None:
     """The largest count or length the documentation of a member states, or None.
 
     Reads the first "up to N", "limit of N", "maximum of N" or "at most N" of the member's
-    documentation ("An array of up to 50 Batch job IDs" gives 50). Sizes in KiB/MiB/GiB are
-    not counts and are skipped.
+    documentation ("An array of up to 50 Batch job IDs" gives 50).
     """
     found = _MAX_PHRASES.search(_documentation(operation, path))
     return None if found is None else int(found.group(1).replace(",", ""))
