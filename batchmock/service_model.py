@@ -26,6 +26,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 __all__ = [
     "documented_max",
+    "documented_min",
     "documented_range",
     "has_operation",
     "member_shape",
@@ -34,7 +35,13 @@ __all__ = [
 ]
 
 _NUMBER = r"([0-9][0-9,]*)"
-_MAX_PHRASES = re.compile(rf"\b(?:up to|limit of|maximum of|at most)\s+{_NUMBER}", re.IGNORECASE)
+_MAX_PHRASES = re.compile(
+    rf"\b(?:up to|limit of|maximum of|at most|maximum supported value is)\s+{_NUMBER}",
+    re.IGNORECASE,
+)
+_MIN_PHRASES = re.compile(
+    rf"\bminimum (?:supported )?value (?:for the \w+ )?is\s+{_NUMBER}", re.IGNORECASE
+)
 _RANGE_PHRASE = re.compile(rf"\bbetween\s+{_NUMBER}\s+and\s+{_NUMBER}", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -96,11 +103,27 @@ def _documentation(operation: str, path: str) -> str:
 def documented_max(operation: str, path: str) -> int | None:
     """The largest count or length the documentation of a member states, or None.
 
-    Reads the first "up to N", "limit of N", "maximum of N" or "at most N" of the member's
-    documentation ("An array of up to 50 Batch job IDs" gives 50).
+    Reads the first "up to N", "limit of N", "maximum of N", "at most N" or "maximum supported
+    value is N" of the member's documentation ("An array of up to 50 Batch job IDs" gives 50),
+    else the upper end of a "between N and M".
     """
     found = _MAX_PHRASES.search(_documentation(operation, path))
-    return None if found is None else int(found.group(1).replace(",", ""))
+    if found is not None:
+        return int(found.group(1).replace(",", ""))
+    bounds = documented_range(operation, path)
+    return None if bounds is None else bounds[1]
+
+
+@functools.cache
+def documented_min(operation: str, path: str) -> int | None:
+    """The smallest value a member's documentation states ("The minimum value for the timeout
+    is 60 seconds", "The minimum supported value is 0"), else the lower end of a "between N and
+    M"; None if it states neither."""
+    found = _MIN_PHRASES.search(_documentation(operation, path))
+    if found is not None:
+        return int(found.group(1).replace(",", ""))
+    bounds = documented_range(operation, path)
+    return None if bounds is None else bounds[0]
 
 
 @functools.cache

@@ -11,6 +11,7 @@ import pytest
 
 from batchmock.service_model import (
     documented_max,
+    documented_min,
     documented_range,
     has_operation,
     member_shape,
@@ -37,6 +38,21 @@ DOCUMENTED_MAXIMA = [
     ("DescribeJobQueues", "jobQueues", r"up to (\d+)"),
     ("DescribeJobDefinitions", "jobDefinitions", r"up to (\d+)"),
     ("DescribeSchedulingPolicies", "arns", r"up to (\d+)"),
+    ("RegisterJobDefinition", "retryStrategy.attempts", r"between \d+ and (\d+) attempts"),
+    ("RegisterJobDefinition", "retryStrategy.evaluateOnExit", r"up to (\d+) objects"),
+    (
+        "RegisterJobDefinition",
+        "retryStrategy.evaluateOnExit.member.onStatusReason",
+        r"up to (\d+) characters",
+    ),
+    ("RegisterJobDefinition", "schedulingPriority", r"maximum supported value is (\d+)"),
+    ("SubmitServiceJob", "retryStrategy.attempts", r"between \d+ and (\d+) attempts"),
+]
+DOCUMENTED_MINIMA = [
+    ("RegisterJobDefinition", "retryStrategy.attempts", r"between (\d+) and"),
+    ("RegisterJobDefinition", "timeout.attemptDurationSeconds", r"timeout is (\d+) seconds"),
+    ("RegisterJobDefinition", "schedulingPriority", r"minimum supported value is (\d+)"),
+    ("SubmitServiceJob", "retryStrategy.attempts", r"between (\d+) and"),
 ]
 NEWEST_MAXIMA = [
     ("CancelJobs", "jobs", r"up to (\d+) Batch job IDs"),
@@ -68,6 +84,13 @@ def test_every_documented_limit_the_library_uses_is_found(
     operation: str, path: str, pattern: str
 ) -> None:
     assert documented_max(operation, path) == documented_number(operation, path, pattern)
+
+
+@pytest.mark.parametrize(("operation", "path", "pattern"), _cases(DOCUMENTED_MINIMA))
+def test_every_documented_minimum_the_library_uses_is_found(
+    operation: str, path: str, pattern: str
+) -> None:
+    assert documented_min(operation, path) == documented_number(operation, path, pattern)
 
 
 def test_the_array_size_range() -> None:
@@ -105,6 +128,8 @@ def test_what_the_model_lacks_is_none_never_an_error() -> None:
     assert trait("SubmitJob", "jobName", "max") is None  # no trait on a plain String
     assert documented_max("SubmitJob", "jobQueue") is None  # its documentation states none
     assert documented_range("SubmitJob", "jobName") is None
+    assert documented_min("SubmitJob", "jobName") is None
+    assert documented_min("LaunchRockets", "jobs") is None
 
 
 def test_the_protocol_and_the_limits_read_one_model() -> None:

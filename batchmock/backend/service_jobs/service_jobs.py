@@ -20,6 +20,7 @@ from batchmock.backend.core import arns, bulk, checks, pagination
 from batchmock.backend.jobs.job_definition_rules import check_int_range, check_scheduling_priority
 from batchmock.backend.service_jobs import quota_shares as shares
 from batchmock.errors import ClientException, invalid, not_found
+from batchmock.service_model import documented_max, documented_min
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
@@ -169,10 +170,20 @@ def _check_retry(value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, Mapping):
         raise invalid("retryStrategy", "must be an object")
-    check_int_range("retryStrategy.attempts", value.get("attempts"), 1, 10)
+    # the model: "You can specify between 1 and 10 attempts."
+    low = documented_min("SubmitServiceJob", "retryStrategy.attempts")
+    high = documented_max("SubmitServiceJob", "retryStrategy.attempts")
+    check_int_range("retryStrategy.attempts", value.get("attempts"), low or 1, high)
     entries = value.get("evaluateOnExit") or []
-    if not isinstance(entries, list) or len(entries) > 5:
-        raise invalid("retryStrategy.evaluateOnExit", "may hold at most 5 entries")
+    # [inferred] the model states no count for service jobs: the jobs' "up to 5" applies
+    most = documented_max("RegisterJobDefinition", "retryStrategy.evaluateOnExit")
+    if not isinstance(entries, list):
+        raise invalid("retryStrategy.evaluateOnExit", "must be a list")
+    if most is not None and len(entries) > most:
+        raise invalid("retryStrategy.evaluateOnExit", f"may hold at most {most} entries")
+    longest = documented_max(
+        "SubmitServiceJob", "retryStrategy.evaluateOnExit.member.onStatusReason"
+    )
     for index, entry in enumerate(entries):
         path = f"retryStrategy.evaluateOnExit[{index}]"
         action = entry.get("action") if isinstance(entry, Mapping) else None
@@ -180,11 +191,13 @@ def _check_retry(value: Any) -> dict[str, Any] | None:
             raise invalid(f"{path}.action", f"must be RETRY or EXIT, got {action!r}")
         reason = entry.get("onStatusReason")
         if reason is not None and (
-            not isinstance(reason, str) or len(reason) > 512 or not reason.isprintable()
+            not isinstance(reason, str)
+            or (longest is not None and len(reason) > longest)
+            or not reason.isprintable()
         ):
             raise invalid(
                 f"{path}.onStatusReason",
-                "must be up to 512 printable characters, optionally ending with '*'",
+                f"must be up to {longest} printable characters, optionally ending with '*'",
             )
     return copy.deepcopy(dict(value))
 
