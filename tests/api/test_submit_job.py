@@ -211,8 +211,17 @@ def test_a_child_job_can_be_a_dependency(env: Any) -> None:
 
 
 # -- retry strategy and timeout --------------------------------------------------------------------
-@pytest.mark.parametrize("attempts", [0, 11])
-def test_retry_attempts_outside_1_to_10_are_rejected(env: Any, attempts: int) -> None:
+ATTEMPTS = ("SubmitJob", "retryStrategy.attempts")
+
+
+@pytest.mark.parametrize(
+    "attempts",
+    [
+        documented_number(*ATTEMPTS, r"between (\d+) and") - 1,
+        documented_number(*ATTEMPTS, r"between \d+ and (\d+)") + 1,
+    ],
+)
+def test_retry_attempts_outside_the_model_range_are_rejected(env: Any, attempts: int) -> None:
     rejected(env, "retryStrategy.attempts", retryStrategy={"attempts": attempts})
 
 
@@ -230,8 +239,12 @@ def test_retry_strategy_replaces_the_definitions_as_a_whole(env: Any) -> None:
     assert replaced["retryStrategy"] == {"attempts": 5}
 
 
-def test_timeout_below_60_seconds_is_rejected(env: Any) -> None:
-    rejected(env, "timeout.attemptDurationSeconds", timeout={"attemptDurationSeconds": 59})
+def test_a_timeout_below_the_model_minimum_is_rejected(env: Any) -> None:
+    low = documented_number("SubmitJob", "timeout.attemptDurationSeconds", r"timeout is (\d+) s")
+    message = rejected(
+        env, "timeout.attemptDurationSeconds", timeout={"attemptDurationSeconds": low - 1}
+    )
+    assert message.endswith(f"must be at least {low} seconds, got {low - 1}")
 
 
 def test_timeout_replaces_the_definitions(env: Any) -> None:
