@@ -113,7 +113,7 @@ def test_disabled_queue_refuses_jobs(env: Any) -> None:
 def test_unknown_definition(env: Any) -> None:
     rejected(
         env,
-        "JobDefinition name nope does not exist or is not in ACTIVE status.",
+        "JobDefinition name nope does not exist or is not in ACTIVE status",
         jobDefinition="nope",
     )
 
@@ -139,7 +139,7 @@ def test_request_over_30_kib_is_rejected(env: Any) -> None:
 @pytest.mark.parametrize("size", [0, ARRAY_MIN - 1, ARRAY_MAX + 1])
 def test_array_size_outside_the_model_range_is_rejected(env: Any, size: int) -> None:
     message = rejected(env, "arrayProperties.size", arrayProperties={"size": size})
-    assert message.endswith(f"must be between {ARRAY_MIN} and {ARRAY_MAX}, got {size}")
+    assert f"must be between {ARRAY_MIN} and {ARRAY_MAX}, got {size}, RequestId: " in message
 
 
 @pytest.mark.parametrize("size", [ARRAY_MIN, ARRAY_MAX])
@@ -236,7 +236,7 @@ def test_retry_strategy_replaces_the_definitions_as_a_whole(env: Any) -> None:
     replaced = describe(
         env, submit(env, jobDefinition="retrying", retryStrategy={"attempts": 5})["jobId"]
     )
-    assert replaced["retryStrategy"] == {"attempts": 5}
+    assert replaced["retryStrategy"] == {"attempts": 5, "evaluateOnExit": []}  # §21.1
 
 
 def test_a_timeout_below_the_model_minimum_is_rejected(env: Any) -> None:
@@ -244,7 +244,7 @@ def test_a_timeout_below_the_model_minimum_is_rejected(env: Any) -> None:
     message = rejected(
         env, "timeout.attemptDurationSeconds", timeout={"attemptDurationSeconds": low - 1}
     )
-    assert message.endswith(f"must be at least {low} seconds, got {low - 1}")
+    assert f"must be at least {low} seconds, got {low - 1}, RequestId: " in message
 
 
 def test_timeout_replaces_the_definitions(env: Any) -> None:
@@ -293,7 +293,9 @@ def test_tags_and_propagate_tags_are_stored(env: Any) -> None:
     job = describe(env, job_id)
     assert job["tags"] == {"team": "a"}
     assert job["propagateTags"] is True
-    assert "tags" not in describe(env, submit(env)["jobId"])
+    untagged = describe(env, submit(env)["jobId"])
+    assert untagged["tags"] == {}  # §21.1
+    assert "propagateTags" not in untagged  # absent until set (§21.1 [LOG])
     assert env.list_tags_for_resource(
         resourceArn=f"arn:aws:batch:us-east-1:123456789012:job/{job_id}"
     )["tags"] == {"team": "a"}
@@ -304,7 +306,7 @@ def test_propagate_tags_defaults_to_the_definitions(env: Any) -> None:
     assert describe(env, submit(env, jobDefinition="prop")["jobId"])["propagateTags"] is True
     job = describe(env, submit(env, jobDefinition="prop", propagateTags=False)["jobId"])
     assert job["propagateTags"] is False
-    assert describe(env, submit(env)["jobId"])["propagateTags"] is False
+    assert "propagateTags" not in describe(env, submit(env)["jobId"])
 
 
 def test_more_tags_than_the_model_allows_are_rejected(env: Any) -> None:

@@ -14,7 +14,7 @@ from batchmock.backend.core import bulk
 from batchmock.backend.jobs.job_listing import list_jobs
 from batchmock.backend.jobs.job_submit import build_spec
 from batchmock.backend.jobs.job_views import job_detail, store_none_free
-from batchmock.errors import ClientException, invalid
+from batchmock.errors import executing_request, invalid
 from batchmock.pruned import Pruned
 from batchmock.service_model import documented_max
 
@@ -23,15 +23,10 @@ if TYPE_CHECKING:
     from batchmock.engine.job import Job
 
 MESSAGES = {
-    # [obs: pegasus-isi/pegasus#2086]
-    "too_many": "Maximum number of jobs supported is {limit}",
-    # [inferred] the model requires the list; an empty one names nothing to describe
-    "no_jobs": "jobs must hold between 1 and {limit} job IDs",
-    # [inferred] §16.8
-    "unknown": "Job {job_id} not found.",
+    # [obs: pegasus-isi/pegasus#2086] (§21.4: two spaces, and the RequestId tail)
+    "too_many": "Maximum number of jobs supported is  {limit} .",
+    # [model] CancelJob/TerminateJob ``reason`` is at most 1024 characters (§16)
     "reason": "must be a string of at most {limit} characters, got {length}",
-    "reason_type": "must be a string, got {type}",
-    "reason_missing": "is required",
 }
 
 
@@ -48,9 +43,7 @@ def describe_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, An
     ids = params.get("jobs") or []
     limit = documented_max("DescribeJobs", "jobs")  # "A list of up to 100 job IDs."
     if limit is not None and len(ids) > limit:
-        raise ClientException(MESSAGES["too_many"].format(limit=limit))
-    if not ids:
-        raise ClientException(MESSAGES["no_jobs"].format(limit=limit))
+        raise executing_request(MESSAGES["too_many"].format(limit=limit))
     poll(backend)
     found: list[Job] = []
     seen: set[str] = set()
@@ -68,62 +61,58 @@ def list_jobs_handler(backend: BatchBackend, params: dict[str, Any]) -> dict[str
 
 
 def cancel_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """CancelJob (§16): jobs not yet STARTING fail; STARTING/RUNNING ones are left alone."""
-    reason = _reason("CancelJob", params)
-    backend.engine.cancel(_known(backend, params.get("jobId")), reason)
+    """CancelJob (§16): jobs not yet STARTING fail; STARTING/RUNNING ones are left alone.
+
+    An unknown job ID answers 200 ``{}`` like AWS (§21.2, [obs: aws/aws-cli#2551]).
+    """
+    _cancel(backend, params["jobId"], _reason("CancelJob", params))
     return {}
 
 
 def terminate_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """TerminateJob (§16): stops STARTING/RUNNING jobs; earlier ones are cancelled."""
-    reason = _reason("TerminateJob", params)
-    backend.engine.terminate(_known(backend, params.get("jobId")), reason)
+    """TerminateJob (§16): stops STARTING/RUNNING jobs; earlier ones are cancelled.
+
+    An unknown job ID answers 200 ``{}`` like AWS (§21.2, [obs: aws/aws-cli#2551]).
+    """
+    _terminate(backend, params["jobId"], _reason("TerminateJob", params))
     return {}
 
 
 def cancel_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """CancelJobs: CancelJob for each ID, reported per ID; unknown IDs count as processed."""
+    """CancelJobs: CancelJob for each ID, reported per ID (``core/bulk.py``)."""
     reason = _reason("CancelJobs", params)
-
-    def one(job_id: str) -> None:
-        job = backend.engine.get(job_id)
-        if job is not None:
-            backend.engine.cancel(job.job_id, reason)
-
-    return bulk.apply_each("CancelJobs", params, one)
+    return bulk.apply_each("CancelJobs", params, lambda job_id: _cancel(backend, job_id, reason))
 
 
 def terminate_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """TerminateJobs: TerminateJob for each ID, reported per ID; unknown IDs count as processed."""
+    """TerminateJobs: TerminateJob for each ID, reported per ID (``core/bulk.py``)."""
     reason = _reason("TerminateJobs", params)
+    return bulk.apply_each(
+        "TerminateJobs", params, lambda job_id: _terminate(backend, job_id, reason)
+    )
 
-    def one(job_id: str) -> None:
-        job = backend.engine.get(job_id)
-        if job is not None:
-            backend.engine.terminate(job.job_id, reason)
 
-    return bulk.apply_each("TerminateJobs", params, one)
+def _cancel(backend: BatchBackend, job_id: str, reason: str) -> None:
+    """CancelJob of one ID, the single and the bulk form alike; an unknown ID is a no-op."""
+    job = backend.engine.get(job_id)
+    if job is not None:
+        backend.engine.cancel(job.job_id, reason)
+
+
+def _terminate(backend: BatchBackend, job_id: str, reason: str) -> None:
+    """TerminateJob of one ID, the single and the bulk form alike; an unknown ID is a no-op."""
+    job = backend.engine.get(job_id)
+    if job is not None:
+        backend.engine.terminate(job.job_id, reason)
 
 
 def _reason(operation: str, params: Mapping[str, Any]) -> str:
-    """The ``reason`` of a cancel or terminate, at most as long as the model documents."""
-    reason = params.get("reason")
-    if reason is None:
-        raise invalid("reason", MESSAGES["reason_missing"])
-    if not isinstance(reason, str):
-        raise invalid("reason", MESSAGES["reason_type"].format(type=type(reason).__name__))
+    """The checked ``reason``: at most as long as the model documents for ``operation``."""
+    reason: str = params["reason"]  # required by the model: the protocol layer checked it
     limit = documented_max(operation, "reason")  # "This parameter has a limit of 1024 ..."
     if limit is not None and len(reason) > limit:
         raise invalid("reason", MESSAGES["reason"].format(limit=limit, length=len(reason)))
     return reason
-
-
-def _known(backend: BatchBackend, job_id: Any) -> str:
-    """The ID of the job ``job_id`` names; an unknown one is a ClientException (§16.8)."""
-    job = backend.engine.get(job_id) if isinstance(job_id, str) else None
-    if job is None:
-        raise ClientException(MESSAGES["unknown"].format(job_id=job_id))
-    return job.job_id
 
 
 def poll(backend: BatchBackend) -> None:
