@@ -323,3 +323,21 @@ def test_describe_rejects_more_names_than_the_model_allows(batch: Any) -> None:
 
 def test_describe_with_nothing_created(batch: Any) -> None:
     assert batch.describe_compute_environments()["computeEnvironments"] == []
+
+
+def test_ec2_environment_shows_the_default_image_type(batch: Any) -> None:
+    # §21.1 [TF _createEC2][LOG][RAF]: ECS_AL2, or ECS_AL2_NVIDIA for GPU instance types
+    create(batch, "cpu", computeResources=ec2())
+    create(batch, "gpu", computeResources=ec2(instanceTypes=["g4dn.xlarge"]))
+    given = [{"imageType": "ECS_AL2023"}]
+    create(batch, "own", computeResources=ec2(ec2Configuration=given))
+    assert describe(batch, "cpu")["computeResources"] == {
+        **ec2(),
+        "minvCpus": 0,
+        "desiredvCpus": 0,
+        "tags": {},
+        "ec2Configuration": [{"imageType": "ECS_AL2"}],
+    }
+    gpu = describe(batch, "gpu")["computeResources"]
+    assert gpu["ec2Configuration"] == [{"imageType": "ECS_AL2_NVIDIA"}]
+    assert describe(batch, "own")["computeResources"]["ec2Configuration"] == given

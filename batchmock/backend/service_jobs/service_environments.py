@@ -20,7 +20,9 @@ MAX_SERVICE_ENVIRONMENTS = 50
 """§19: service environments per Region."""
 
 MESSAGES = {
-    "exists": "Object already exists",  # [inferred] as for CEs and queues (§2.6)
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
+    "exists": "Object already exists",
+    # Below: each rule is §18.5 [model][docs: quotas]; the texts are [inferred]
     "limit": f"An account may have at most {MAX_SERVICE_ENVIRONMENTS} service environments",
     # [inferred] worded like the compute-environment messages of §2.6
     "enabled": "Cannot delete, service environment is ENABLED",
