@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from batchmock.backend.control_plane import job_queues as jqs
-from tests.support import error_of
+from tests.support import documented_number, error_of
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -245,7 +245,8 @@ def test_name_in_use(batch: Any) -> None:
 def test_invalid_name(batch: Any) -> None:
     make_ce(batch)
     message = error_of(create, batch, "bad name")
-    assert message.startswith("jobQueueName must be 1-128 characters")
+    limit = documented_number("CreateJobQueue", "jobQueueName")
+    assert message.startswith(f"jobQueueName must be 1-{limit} characters")
 
 
 def test_quota_of_fifty(batch: Any) -> None:

@@ -162,7 +162,9 @@ def find(backend: BatchBackend, ref: str) -> ComputeEnvironment:
 
 def create_compute_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateComputeEnvironment: validate everything, then store the CE (CREATING -> VALID)."""
-    name = check_name("computeEnvironmentName", params.get("computeEnvironmentName"))
+    name = check_name(
+        "computeEnvironmentName", params.get("computeEnvironmentName"), "CreateComputeEnvironment"
+    )
     ce_type = params.get("type")
     eks = params.get("eksConfiguration")
     resources = params.get("computeResources")

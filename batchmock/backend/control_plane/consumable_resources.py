@@ -164,7 +164,9 @@ def _check_quantity(member: str, value: Any) -> int:
 # -- handlers ----------------------------------------------------------------------------------
 def create_consumable_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateConsumableResource: a unique name, totalQuantity >= 0, REPLENISHABLE by default."""
-    name = checks.check_name("consumableResourceName", params.get("consumableResourceName"))
+    name = checks.check_name(
+        "consumableResourceName", params.get("consumableResourceName"), "CreateConsumableResource"
+    )
     total = params.get("totalQuantity")
     # [inferred] the model does not require totalQuantity; a resource without one holds 0
     total = 0 if total is None else _check_quantity("totalQuantity", total)

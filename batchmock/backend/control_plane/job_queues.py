@@ -231,7 +231,7 @@ def _policy_kind(policy: Any) -> str:
 
 def create_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateJobQueue: validate everything, then store the queue (CREATING -> VALID)."""
-    name = check_name("jobQueueName", params.get("jobQueueName"))
+    name = check_name("jobQueueName", params.get("jobQueueName"), "CreateJobQueue")
     ce_entries = params.get("computeEnvironmentOrder") or []
     se_entries = params.get("serviceEnvironmentOrder") or []
     if ce_entries and se_entries:

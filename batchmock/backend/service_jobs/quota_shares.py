@@ -147,7 +147,7 @@ def shares_of(backend: BatchBackend, queue: Any) -> list[QuotaShare]:
 
 def create_quota_share(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateQuotaShare: on a VALID queue with a quota-share policy, at most 20 per queue."""
-    name = checks.check_name("quotaShareName", params.get("quotaShareName"))
+    name = checks.check_name("quotaShareName", params.get("quotaShareName"), "CreateQuotaShare")
     queue = queues.find(backend, params["jobQueue"])
     limits = check_capacity_limits("capacityLimits", params.get("capacityLimits"))
     sharing = _check_sharing(params.get("resourceSharingConfiguration"))

@@ -108,7 +108,9 @@ def _check_state(value: Any) -> str:
 
 def create_service_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateServiceEnvironment: a VALID environment at once (G8), ENABLED unless told."""
-    name = checks.check_name("serviceEnvironmentName", params.get("serviceEnvironmentName"))
+    name = checks.check_name(
+        "serviceEnvironmentName", params.get("serviceEnvironmentName"), "CreateServiceEnvironment"
+    )
     kind = params.get("serviceEnvironmentType")
     if kind not in TYPES:
         raise invalid("serviceEnvironmentType", f"must be SAGEMAKER_TRAINING, got {kind!r}")
