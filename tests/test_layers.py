@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,8 @@ def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
 def _verdicts(output: str) -> dict[str, str]:
     """Contract name -> KEPT or BROKEN, from the report's summary lines."""
     found = {}
+    # import-linter 2.5 (installed on Python < 3.11) colours its report even into a pipe
+    output = re.sub(r"\x1b\[[0-9;]*m", "", output)
     for line in output.splitlines():
         name, _, verdict = line.rpartition(" ")
         if verdict in ("KEPT", "BROKEN") and name:
