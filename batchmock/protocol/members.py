@@ -12,6 +12,8 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
+from batchmock.pruned import prune
+
 __all__ = ["modeled"]
 
 
@@ -27,7 +29,7 @@ def _copy(shape: Shape, value: Any) -> Any:
         if not isinstance(value, dict):
             return value
         if shape.metadata.get("document"):
-            return _without_none(value)
+            return prune(value)
         members = shape.members
         return {
             name: _copy(members[name], item)
@@ -46,10 +48,3 @@ def _copy(shape: Shape, value: Any) -> Any:
         return {key: _copy(inner, item) for key, item in value.items() if item is not None}
     return value
 
-
-def _without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value if v is not None]
-    return value

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, Callable
 from batchmock.errors import BatchError, ClientException
 from batchmock.protocol import body as json_body
 from batchmock.protocol import serialize
+from batchmock.pruned import prune
 from batchmock.server._wsgi import json_response
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
     from batchmock.mock import BatchMock
 
 PREFIX = "/_batchmock/"
@@ -143,15 +144,15 @@ def state(mock: BatchMock) -> dict[str, Any]:
 def _backend_state(backend: BatchBackend) -> dict[str, Any]:
     return {
         "computeEnvironments": [
-            serialize.prune(ce.describe()) for ce in backend.compute_environments.values()
+            prune(ce.describe()) for ce in backend.compute_environments.values()
         ],
-        "jobQueues": [serialize.prune(q.describe()) for q in backend.job_queues.values()],
-        "jobs": [serialize.prune(detail) for detail in _job_details(backend)],
+        "jobQueues": [prune(q.describe()) for q in backend.job_queues.values()],
+        "jobs": [prune(detail) for detail in _job_details(backend)],
     }
 
 
 def _job_details(backend: BatchBackend) -> list[dict[str, Any]]:
-    from batchmock.backend.job_views import job_detail
+    from batchmock.backend.jobs.job_views import job_detail
 
     return [job_detail(job) for job in backend.engine.jobs() if not job.is_child]
 
