@@ -10,6 +10,8 @@ Two rules hold here for every request, before any member is looked at or stored:
   Unicode text that UTF-8 can encode. A lone surrogate (``"\\ud800"`` escaped in JSON, or bytes
   that only ``surrogatepass`` decodes) is refused naming the member, as AWS refuses invalid
   UTF-8, so such text is never stored nor echoed.
+
+And JSON is JSON: ``NaN`` and ``Infinity``, which Python's parser would read, are refused.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def decode(body: bytes | str | None) -> Any:
         text = body
     _check_depth(text)
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant)
     except RecursionError:  # only reachable when the caller's own stack is nearly full
         raise _too_deep() from None
     except ValueError as exc:
@@ -57,6 +59,11 @@ def decode(body: bytes | str | None) -> Any:
     if _MAYBE_SURROGATE.search(text):
         _check_text(value)
     return value
+
+
+def _no_constant(name: str) -> Any:
+    # Python reads NaN, Infinity and -Infinity; JSON (and AWS's parser) has no such tokens.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _too_deep() -> ClientException:
