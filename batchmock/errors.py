@@ -4,14 +4,19 @@ from __future__ import annotations
 
 
 class BatchError(Exception):
-    """Base of the modeled Batch errors; the wire layer turns one into an HTTP error."""
+    """Base of the modeled Batch errors; the wire layer turns one into an HTTP error.
+
+    ``request_id_tail``: the wire layer appends ``, RequestId: <the response's request id>`` to
+    the message, as AWS does on its ``Error executing request`` family (reference §2.5, §21.4).
+    """
 
     code: str = "ClientException"
     status: int = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, request_id_tail: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.request_id_tail = request_id_tail
 
 
 class ClientException(BatchError):
@@ -33,6 +38,18 @@ def not_found(kind: str, ref: str) -> ClientException:
     return ClientException(f"{kind} {ref} not found.")
 
 
+EXECUTING_REQUEST = "Error executing request, Exception : "
+"""The prefix of AWS's validation errors (§2.5); such a message ends with the request id."""
+
+
+def executing_request(detail: str) -> ClientException:
+    """``Error executing request, Exception : <detail>, RequestId: <uuid>`` (§2.5, §21.4).
+
+    The request id is the response's own (``x-amzn-RequestId``), added by the wire layer.
+    """
+    return ClientException(EXECUTING_REQUEST + detail, request_id_tail=True)
+
+
 def invalid(member: str, rule: str) -> ClientException:
-    """A validation error that names the member and the rule it broke."""
-    return ClientException(f"Error executing request, Exception : {member}: {rule}")
+    """A validation error that names the member and the rule it broke (AWS's wrapper, §2.5)."""
+    return executing_request(f"{member}: {rule}")
