@@ -47,4 +47,3 @@ def _copy(shape: Shape, value: Any) -> Any:
         inner = shape.value
         return {key: _copy(inner, item) for key, item in value.items() if item is not None}
     return value
-

@@ -13,7 +13,9 @@ Response = tuple[int, dict[str, str], bytes]
 # check_circular off: results are trees built per request (a cycle would still fail, as a
 # RecursionError), and the check costs a tenth of the encoding of 100 JobDetails.
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
-_dumps_ascii = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, check_circular=False).encode
+_dumps_ascii = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=True, check_circular=False
+).encode
 
 
 def encode(value: Any) -> bytes:

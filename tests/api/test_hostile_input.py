@@ -42,7 +42,10 @@ def test_a_lone_surrogate_in_an_echoed_value_is_a_client_exception(loose: Any) -
         ("jobName", {"jobName": "a\ud800"}),
         ("parameters.p", {"parameters": {"p": "\ud800"}}),
         ("tags.\\ud800", {"tags": {"k": "v", "\ud800": "v"}}),
-        ("containerOverrides.command.2.member", {"containerOverrides": {"command": ["a", "\ud800"]}}),
+        (
+            "containerOverrides.command.2.member",
+            {"containerOverrides": {"command": ["a", "\ud800"]}},
+        ),
         (
             "containerOverrides.environment.1.member.value",
             {"containerOverrides": {"environment": [{"name": "A", "value": "\ud800"}]}},
@@ -123,7 +126,8 @@ def test_text_that_cannot_be_encoded_is_never_stored(
         submit_job(loose)  # the job exists before the refused cancel
     before = snapshot(still)
     message = error_of(call, loose)
-    assert f"at '{member}'" in message and SURROGATE_RULE in message
+    assert f"at '{member}'" in message
+    assert SURROGATE_RULE in message
     after = snapshot(still)
     if case == "CancelJob reason":
         # the job the helper submitted is the only change; no state moved, no reason stored

@@ -54,7 +54,9 @@ def snapshot(mock: BatchMock) -> dict[str, Any]:
             mock, "DescribeSchedulingPolicies", {"arns": policies}
         )
     for arn in arns:
-        seen[f"ListTagsForResource {arn}"] = _read(mock, "ListTagsForResource", {"resourceArn": arn})
+        seen[f"ListTagsForResource {arn}"] = _read(
+            mock, "ListTagsForResource", {"resourceArn": arn}
+        )
         if ":consumable-resource/" in arn:
             seen[f"DescribeConsumableResource {arn}"] = _read(
                 mock, "DescribeConsumableResource", {"consumableResource": arn}

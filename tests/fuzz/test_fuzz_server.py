@@ -28,7 +28,8 @@ def check_aws_error(status: int, headers: dict[str, str], body: bytes) -> str:
     assert headers.get("content-type", "").startswith("application/json"), (status, body[:300])
     error = json.loads(body)
     assert set(error) == {"__type", "message"}, error
-    assert isinstance(error["message"], str) and error["message"], error
+    assert isinstance(error["message"], str), error
+    assert error["message"], error
     assert headers.get("x-amzn-errortype") == error["__type"], (headers, error)
     code: str = error["__type"]
     return code

@@ -95,7 +95,9 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
         "more than 100 levels deep",
     ),
     "4: a lone surrogate in SubmitJob": (
-        request("POST", "/v1/submitjob", b'{"jobName":"\\ud800","jobQueue":"q","jobDefinition":"jd"}'),
+        request(
+            "POST", "/v1/submitjob", b'{"jobName":"\\ud800","jobQueue":"q","jobDefinition":"jd"}'
+        ),
         "Value '\\ud800' at 'jobName' failed to satisfy constraint: Member must be valid Unicode",
     ),
     "4: UTF-8 of a surrogate in SubmitJob": (
@@ -176,7 +178,8 @@ def test_a_batch_path_is_answered_by_batch_whatever_the_authorization(
     status, _, body = call(server, "GET", f"/v1/tags/{QUOTED_CE_ARN}", None, auth)
     assert (status, json.loads(body)) == (200, {"tags": {"k": "v"}})
     status, _, body = call(server, "POST", "/v1/describejobqueues", {}, auth)
-    assert status == 200 and json.loads(body)["jobQueues"][0]["jobQueueName"] == "q"
+    assert status == 200
+    assert json.loads(body)["jobQueues"][0]["jobQueueName"] == "q"
 
 
 # -- item 9: numbers of the control API ------------------------------------------------------------
@@ -193,7 +196,9 @@ def test_outcome_numbers_out_of_bounds_are_refused_over_http(
 ) -> None:
     good = [{"match": {"jobName": "a"}, "exitCode": 3, "duration": 60}]
     assert call(server, "POST", "/_batchmock/outcomes", good)[0] == 200
-    assert words in refused(server, request("POST", "/_batchmock/outcomes", json.dumps(rules).encode()))
+    assert words in refused(
+        server, request("POST", "/_batchmock/outcomes", json.dumps(rules).encode())
+    )
     status, _, body = call(server, "GET", "/_batchmock/outcomes")
     assert (status, json.loads(body)) == (200, good)
     # the mock still runs jobs to the end
@@ -278,7 +283,9 @@ def test_unknown_members_nested_in_structures_are_not_stored(server: ThreadedSer
         ]
     )
     assert "zz" not in shown
-    found = re.findall(r'"(computeResources|containerProperties|retryStrategy|capacityLimits)"', shown)
+    found = re.findall(
+        r'"(computeResources|containerProperties|retryStrategy|capacityLimits)"', shown
+    )
     assert sorted(set(found)) == [
         "capacityLimits",
         "computeResources",
