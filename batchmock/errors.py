@@ -1,4 +1,5 @@
-"""The two errors of the Batch service model, raised anywhere below the wire layer."""
+"""The errors of batchmock: the two of the Batch service model (raised anywhere below the wire
+layer, turned into HTTP errors), and the two a test meets when it uses a mock the wrong way."""
 
 from __future__ import annotations
 
@@ -53,3 +54,16 @@ def executing_request(detail: str) -> ClientException:
 def invalid(member: str, rule: str) -> ClientException:
     """A validation error that names the member and the rule it broke (AWS's wrapper, §2.5)."""
     return executing_request(f"{member}: {rule}")
+
+
+class MockNotActiveError(RuntimeError):
+    """A controller method (``mock.client()``, ``advance``, ``run_until_idle``, ...) was called
+    while its mock was not active: outside ``with mock_batch() as mock:`` or the decorated test."""
+
+
+class NetworkRefusedError(RuntimeError):
+    """A request tried to leave this machine while ``mock_batch`` was active, and was refused.
+
+    Raised by botocore's HTTP layer for a request no mock answered whose host is not a loopback
+    address; the boto3 call that made it fails with this error (it is not retried).
+    """
