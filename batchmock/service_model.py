@@ -37,7 +37,7 @@ __all__ = [
 
 _NUMBER = r"([0-9][0-9,]*)"
 _MAX_PHRASES = re.compile(
-    rf"\b(?:up to|limit of|maximum of|at most|maximum supported value is)\s+{_NUMBER}",
+    rf"\b(?:up to|limit of|maximum of|at most|maximum (?:supported )?value is)\s+{_NUMBER}",
     re.IGNORECASE,
 )
 _MIN_PHRASES = re.compile(
