@@ -90,6 +90,10 @@ class MockOptions:
     """Real executors (``"local"``, ``"docker"``) count attempt timeouts and the SIGTERM-to-SIGKILL
     grace period in real seconds, times this factor: 0.01 makes a 60 s ``attemptDurationSeconds``
     (AWS's minimum) stop the attempt after 0.6 s and the 30 s grace take 0.3 s."""
+    keep_workdirs: bool = False
+    """The local executor removes each attempt's directory (working directory, ``HOME``,
+    ``TMPDIR``) when the attempt ends (False, the default: every attempt starts on a fresh
+    filesystem, as a container does); True keeps them for debugging."""
     docker_pull: bool = False
     """The Docker executor pulls an image missing from the engine (True), or fails the attempt
     with ``CannotPullContainerError`` (False, the default: tests never reach a registry)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from batchmock.backend.core import pagination
 from batchmock.errors import ClientException
@@ -136,9 +137,13 @@ def test_removing_the_last_returned_item_does_not_shift_the_window(batch: Any) -
 def test_names_and_max_results_are_exclusive(
     batch: Any, operation: str, member: str, label: str, ref: str
 ) -> None:
-    message = error_of(getattr(batch, operation), **{member: [ref]}, maxResults=5)
-    assert message == (
-        f"Error executing request, Exception : {label} and MaxResults cannot both be set"
+    with pytest.raises(ClientError) as info:
+        getattr(batch, operation)(**{member: [ref]}, maxResults=5)
+    request_id = info.value.response["ResponseMetadata"]["RequestId"]
+    # [obs: k1LoW/awspec#563], with the RequestId tail of its family (§21.4)
+    assert info.value.response["Error"]["Message"] == (
+        f"Error executing request, Exception : {label} and MaxResults cannot both be set, "
+        f"RequestId: {request_id}"
     )
 
 
@@ -149,7 +154,11 @@ def test_names_and_next_token_are_exclusive(batch: Any) -> None:
     message = error_of(
         batch.describe_compute_environments, computeEnvironments=["a"], nextToken=token
     )
-    assert message == pagination.MESSAGES["exclusive_token"].format(label="ComputeEnvironments")
+    assert message.startswith(
+        "Error executing request, Exception : "
+        + pagination.MESSAGES["exclusive_token"].format(label="ComputeEnvironments")
+        + ", RequestId: "
+    )
 
 
 def test_empty_name_list_means_everything(batch: Any) -> None:
