@@ -43,9 +43,16 @@ def test_exactly_one_source(env: Any) -> None:
 
 def test_unknown_queue_and_jobs(env: Any) -> None:
     rejected(env, "JobQueue nope not found.", jobQueue="nope")
-    rejected(env, "not found", arrayJobId="no-such-job")
-    rejected(env, "arrayJobId", arrayJobId=submit(env))
-    rejected(env, "multiNodeJobId", multiNodeJobId=submit(env))
+    # an ID that names no array (multi-node) job lists nothing: no source says AWS refuses it
+    for kwargs in (
+        {"arrayJobId": "no-such-job"},
+        {"arrayJobId": submit(env)},
+        {"multiNodeJobId": submit(env)},
+    ):
+        response = env.list_jobs(**kwargs)
+        assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {
+            "jobSummaryList": []
+        }
 
 
 # -- statuses ---------------------------------------------------------------------------------

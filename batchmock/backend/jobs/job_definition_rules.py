@@ -243,8 +243,7 @@ def parse_resource_requirements(
             raise invalid(
                 f"{member_path}[{index}].type", f"must be GPU, VCPU or MEMORY, got {kind!r}"
             )
-        if kind in found:
-            raise invalid(f"{member_path}[{index}].type", f"{kind} is given more than once")
+        # a type given twice: the last one counts (no source says AWS refuses it)
         found[kind] = _requirement_value(f"{member_path}[{index}].value", kind, entry.get("value"))
     return found
 

@@ -34,19 +34,22 @@ FILTER_NAMES = (
 DEFAULT_STATUS = "RUNNING"
 
 MESSAGES = {
-    # [inferred] §15.1: the model says exactly one may be given
+    # Each rule's source is noted; AWS's texts were not found, so the wording is [inferred].
+    # [model] §15.1: exactly one of the three may be given
     "sources": "Exactly one of jobQueue, arrayJobId or multiNodeJobId must be given, got {got}",
+    # [obs: base2genomics/batchit#13] the text SubmitJob gives for the same unknown queue
     "queue": "JobQueue {ref} not found.",
-    "job": "Job {job_id} not found.",
-    "not_array": "job {job_id} is not an array job",
-    "not_multinode": "job {job_id} is not a multi-node parallel job",
+    # [model] the JobStatus enum
     "status": "must be one of {valid}, got {value!r}",
+    # [model] §15.3-15.4: one filter, its names (case-sensitive) and values
     "filters": "may hold at most one filter, got {count}",
     "filter_name": "must be one of {valid} (case-sensitive), got {value!r}",
     "filter_values": "must hold at least one string value",
     "one_value": "must hold exactly one value for {name}, got {count}",
     "epoch": "{name} must be a number of milliseconds since the epoch, got {value!r}",
+    # [model] §15.5: maxResults is at least 1
     "max_results": "must be at least 1, got {value!r}",
+    # [model] §15.4: "'*' is not allowed with an ARN"
     "arn_wildcard": "'*' is not supported with a job definition ARN, got {value!r}",
 }
 
@@ -142,12 +145,15 @@ def _list_children(
 ) -> dict[str, Any]:
     job_id = params[source]
     parent = backend.engine.get(job_id)
-    if parent is None:
-        raise ClientException(MESSAGES["job"].format(job_id=job_id))
-    if source == "arrayJobId" and not is_array_parent(parent):
-        raise invalid("arrayJobId", MESSAGES["not_array"].format(job_id=job_id))
-    if source == "multiNodeJobId" and (parent.is_child or parent.spec.node_properties is None):
-        raise invalid("multiNodeJobId", MESSAGES["not_multinode"].format(job_id=job_id))
+    if (
+        parent is None
+        or (source == "arrayJobId" and not is_array_parent(parent))
+        or (source == "multiNodeJobId" and (parent.is_child or parent.spec.node_properties is None))
+    ):
+        # No source says AWS refuses an ID that names no array (or multi-node) job: like
+        # DescribeJobs and CancelJob of an unknown ID (§21.2), it lists nothing.
+        before()
+        return _page([], None)
     # §15.3: filters do not apply to children and nodes; jobStatus does
     wanted = status or DEFAULT_STATUS
     scope = json.dumps(["ListJobs", source, parent.job_id, wanted])
