@@ -402,6 +402,20 @@ def test_other_variables_are_fine(batch: Any) -> None:
     register(batch, containerProperties=container(environment=[{"name": "AWS_REGION2"}]))
 
 
+def test_an_image_name_as_long_as_the_model_allows(batch: Any) -> None:
+    longest = documented_number(JD, "containerProperties.image", r"can be (\d+) characters long")
+    image = "registry.example/" + "a" * (longest - len("registry.example/"))
+    assert len(image) == longest
+    register(batch, containerProperties=container(image=image))
+    assert describe(batch)[0]["containerProperties"]["image"] == image
+    rejects(
+        batch,
+        f"must be up to {longest} characters",
+        name="too-long",
+        containerProperties=container(image=image + "a"),
+    )
+
+
 # -- §7 retry strategy, §8 timeout, §10.12 priority, tags, size -----------------------------------
 # the limits as the installed model documents them
 ATTEMPTS_MIN = documented_number(JD, "retryStrategy.attempts", r"between (\d+) and")

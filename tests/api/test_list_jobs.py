@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from batchmock import BatchMock
-from tests.support import make_job_definition, make_queue
+from tests.support import documented_number, make_job_definition, make_queue
 from tests.support import submit_job as submit
 
 JD_ARN = "arn:aws:batch:us-east-1:123456789012:job-definition/"
@@ -245,3 +245,17 @@ def test_summary_members(still: BatchMock, env: Any) -> None:
     assert summary["container"] == {"exitCode": 2, "reason": "oops"}
     assert summary["createdAt"] <= summary["startedAt"] <= summary["stoppedAt"]
     assert summary["statusReason"] == "Essential container in task exited"
+
+
+def test_a_filtered_page_holds_at_most_what_the_model_says(env: Any) -> None:
+    most = documented_number(
+        "ListJobs", "maxResults", r"--filters is used, \w+ returns up to ([\d,]+)"
+    )
+    for i in range(most + 1):
+        submit(env, jobName=f"job{i}")
+    filters = [{"name": "JOB_NAME", "values": ["job*"]}]
+    first = env.list_jobs(jobQueue="q", filters=filters, maxResults=most + 10)
+    assert len(first["jobSummaryList"]) == most
+    rest = env.list_jobs(jobQueue="q", filters=filters, nextToken=first["nextToken"])
+    assert len(rest["jobSummaryList"]) == 1
+    assert "nextToken" not in rest

@@ -17,6 +17,7 @@ from batchmock.backend.core import arns, pagination
 from batchmock.backend.jobs.job_views import STATUSES, is_array_parent, job_summary
 from batchmock.errors import ClientException, invalid
 from batchmock.pruned import Pruned
+from batchmock.service_model import documented_max, documented_number
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
@@ -30,10 +31,6 @@ FILTER_NAMES = (
     "AFTER_CREATED_AT",
     "SHARE_IDENTIFIER",
 )
-STATUS_PAGE_LIMIT = 1000
-"""§15.5: with jobStatus (or nothing) a page holds up to 1000 jobs."""
-FILTER_PAGE_LIMIT = 100
-"""§15.5: with filters a page holds up to 100 jobs."""
 DEFAULT_STATUS = "RUNNING"
 
 MESSAGES = {
@@ -95,7 +92,7 @@ def _list_queue(
     else:
         statuses = frozenset([status or DEFAULT_STATUS])
     scope = json.dumps(["ListJobs", queue.arn, sorted(statuses or ()), flt and flt[2]])
-    size = _page_size(params, FILTER_PAGE_LIMIT if flt else STATUS_PAGE_LIMIT)
+    size = _page_size(params, _filter_page_limit() if flt else _status_page_limit())
     after = _key(params["nextToken"], scope) if params.get("nextToken") is not None else None
     before()
     jobs: list[Job] = []
@@ -161,7 +158,7 @@ def _list_children(
     wanted = status or DEFAULT_STATUS
     scope = json.dumps(["ListJobs", source, parent.job_id, wanted])
     children: Sequence[Job] = parent.children
-    size = _page_size(params, STATUS_PAGE_LIMIT)
+    size = _page_size(params, _status_page_limit())
     start = 0
     if params.get("nextToken") is not None:
         last = pagination.decode_token(params["nextToken"], scope)
@@ -187,6 +184,22 @@ def _rest(children: Sequence[Job], position: int) -> Iterable[Job]:
 
 
 # -- filters (§15.3-15.4) -------------------------------------------------------------------------
+def _status_page_limit() -> int:
+    """§15.5: with jobStatus (or nothing) a page holds up to 1000 jobs (the model's text)."""
+    found = documented_number(
+        "ListJobs", "maxResults", r"--job-status is used, \w+ returns up to ([\d,]+)"
+    )
+    return found or documented_max("ListJobs", "maxResults") or pagination.DEFAULT_LIMIT
+
+
+def _filter_page_limit() -> int:
+    """§15.5: with filters a page holds up to 100 jobs (the model's text)."""
+    found = documented_number(
+        "ListJobs", "maxResults", r"--filters is used, \w+ returns up to ([\d,]+)"
+    )
+    return found or _status_page_limit()
+
+
 def _page_size(params: Mapping[str, Any], limit: int) -> int:
     """maxResults (at least 1); a larger value gets at most ``limit`` jobs per page (§15.5)."""
     value = params.get("maxResults")
