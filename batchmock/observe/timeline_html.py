@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 COLORS = {
     "SUBMITTED": "#8c959f",
-    "PENDING": "#bf8700",
+    "PENDING": "#8250df",
     "RUNNABLE": "#d4a72c",
     "STARTING": "#54aeff",
     "RUNNING": "#0969da",

@@ -1,5 +1,5 @@
 // batchmock dashboard: polls the JSON under ./dashboard/api/ and builds the DOM with textContent
-// only (never innerHTML with data): names, reasons and log lines show as the text they are.
+// only (data is never parsed as HTML): names, reasons and log lines show as the text they are.
 "use strict";
 
 (function () {
@@ -14,6 +14,7 @@
   let route = null;
   let pollTimer = null;
   let generation = 0; // a route change makes older answers stale
+  let shown = null; // the data on screen: an unchanged answer leaves the DOM alone
 
   // -- DOM helpers: text only --------------------------------------------------------------
   function h(tag, attrs, ...children) {
@@ -111,10 +112,17 @@
     if (parts[0] === "timeline") return { view: "timeline", params };
     return { view: "overview", params };
   }
+  function changed(...data) {
+    const key = JSON.stringify(data);
+    if (key === shown) return false;
+    shown = key;
+    return true;
+  }
   function onRoute() {
     const previous = route;
     route = parseRoute();
     generation += 1;
+    shown = null;
     const sameList = previous && previous.view === "jobs" && route.view === "jobs" &&
       (previous.params.parent || "") === (route.params.parent || "");
     for (const a of document.querySelectorAll("#nav a")) {
@@ -153,7 +161,7 @@
 
   // -- overview -----------------------------------------------------------------------------
   async function renderOverview(mine) {
-    if (mine !== generation) return;
+    if (mine !== generation || !changed(overview.totals, overview.backends)) return;
     const cards = h("div", { class: "cards", id: "totals" },
       STATUSES.map((s) => h("a", { class: "card", href: "#/jobs?status=" + s, "data-status": s },
         h("div", { class: "n", text: overview.totals[s] }), h("div", { class: "k" }, badge(s)))));
@@ -239,9 +247,12 @@
     if (!scaffold) scaffold = jobsScaffold();
     const s = scaffold;
     if (!params.parent) {
-      const keep = params.queue;
-      replace(s.queueSelect, queues.map((q) => h("option", { value: q.arn, text: q.name })));
-      s.queueSelect.value = keep || "";
+      const key = JSON.stringify(queues.map((q) => q.arn));
+      if (key !== s.queueKey) {
+        s.queueKey = key;
+        replace(s.queueSelect, queues.map((q) => h("option", { value: q.arn, text: q.name })));
+      }
+      s.queueSelect.value = params.queue || "";
     }
     if (!params.parent && !params.queue) {
       s.title.textContent = "Jobs";
@@ -255,7 +266,7 @@
     if (params.status) query.status = params.status;
     if (params.name) query.name = params.name;
     const page = await getJSON("jobs", query);
-    if (mine !== generation) return;
+    if (mine !== generation || !changed(page, params)) return;
     replace(s.title, params.parent
       ? ["Children of ", jobLink(params.parent)]
       : ["Jobs of queue ", h("span", { class: "mono", text: page.queue })],
@@ -311,7 +322,7 @@
   // -- one job ------------------------------------------------------------------------------
   async function renderJob(mine) {
     const data = await getJSON("job", { id: route.id });
-    if (mine !== generation) return;
+    if (mine !== generation || !changed(data)) return;
     const j = data.job;
     const container = j.container || {};
     const fields = [
@@ -375,7 +386,7 @@
     const params = {};
     if (route.params.queue) params.queue = route.params.queue;
     const data = await getJSON("timeline", params);
-    if (mine !== generation) return;
+    if (mine !== generation || !changed(data)) return;
     const span = Math.max(data.end - data.start, 1);
     const legend = h("div", { class: "legend" }, STATUSES.map((s) =>
       h("span", {}, h("i", { style: { background: "var(--" + s + ")" } }), s)));
