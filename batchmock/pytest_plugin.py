@@ -37,8 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "batchmock_timeline_max_jobs",
-        "jobs a failure report's timeline shows per mock; the first and last are kept "
-        "(default 40)",
+        "jobs a failure report's timeline shows per mock; the first and last are kept (default 40)",
         default="40",
     )
     parser.getgroup("batchmock").addoption(

@@ -65,15 +65,21 @@ def test_a_failing_test_with_the_fixture_shows_each_job(pytester: pytest.Pyteste
     assert "(now +4.500s)" in text.splitlines()[0]
     good = re.search(r"good \[[0-9a-f-]{36}\] queue q: SUCCEEDED \(exit 0\)", text)
     bad = re.search(r"bad \[[0-9a-f-]{36}\] queue q: FAILED \(exit 7\)", text)
-    assert good and bad, text
+    assert good, text
+    assert bad, text
     assert (
         "SUBMITTED +0.000s  RUNNABLE +1.000s  STARTING +2.000s  RUNNING +3.000s  FAILED +4.000s"
         in text
     )
     assert "attempt 1: +3.000s..+4.000s exit 7, reason 'boom'" in text
-    stuck = re.search(r"stuck \[[0-9a-f-]{36}\] queue q: RUNNABLE\n.*SUBMITTED \+0.000s  PENDING \+1.000s  RUNNABLE \+4.000s\n", text)
+    stuck = re.search(
+        r"stuck \[[0-9a-f-]{36}\] queue q: RUNNABLE\n"
+        r".*SUBMITTED \+0.000s  PENDING \+1.000s  RUNNABLE \+4.000s\n",
+        text,
+    )
     assert stuck, text
-    assert "cancelled" in text and "statusReason: '<b>not needed</b>'" in text
+    assert "cancelled" in text
+    assert "statusReason: '<b>not needed</b>'" in text
 
 
 def test_mock_batch_as_decorator_and_with_block_inside_the_test(
@@ -109,11 +115,14 @@ def test_mock_batch_as_decorator_and_with_block_inside_the_test(
 
     decorated = _section(output.split("test_with_block")[0])
     assert decorated.startswith("mock: 1 job(s)")
-    assert "decorated-job [" in decorated and ": SUBMITTED" in decorated
+    assert "decorated-job [" in decorated
+    assert ": SUBMITTED" in decorated
     with_block = _section(output.split("_ test_with_block _")[1])
     assert with_block.startswith("mock 1 of 2: 1 job(s)")
-    assert "first-mock-job [" in with_block and ": SUCCEEDED (exit 0)" in with_block
-    assert "mock 2 of 2: 1 job(s)" in with_block and "second-mock-job [" in with_block
+    assert "first-mock-job [" in with_block
+    assert ": SUCCEEDED (exit 0)" in with_block
+    assert "mock 2 of 2: 1 job(s)" in with_block
+    assert "second-mock-job [" in with_block
     assert "decorated-job" not in with_block  # each test sees its own mocks only
 
 
@@ -207,4 +216,5 @@ def test_the_shared_server_shows_this_tests_jobs(pytester: pytest.Pytester) -> N
     result = _run(pytester)
     result.assert_outcomes(failed=1)
     text = _section(result.stdout.str())
-    assert "over-http [" in text and "(clock" not in text
+    assert "over-http [" in text
+    assert "(clock" not in text

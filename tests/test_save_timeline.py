@@ -58,9 +58,13 @@ def test_save_timeline_writes_a_self_contained_page(tmp_path: Path) -> None:
     page = _parse(text)
     tags = [tag for tag, _ in page.tags]
     assert text.startswith("<!DOCTYPE html>")
-    assert "script" not in tags and "link" not in tags and "img" not in tags
+    assert "script" not in tags
+    assert "link" not in tags
+    assert "img" not in tags
     assert all("src" not in attrs and "href" not in attrs for _, attrs in page.tags)
-    assert "http://" not in text and "https://" not in text and "url(" not in text
+    assert "http://" not in text
+    assert "https://" not in text
+    assert "url(" not in text
     assert "<title>nightly &lt;run&gt;</title>" in text
     assert page.text["name"] == ["a", "b", "c"]
     assert page.text["status"] == ["SUCCEEDED", "FAILED", "FAILED"]

@@ -8,7 +8,6 @@ chart is aggregated (jobs per status over time) and the newest ``limit`` jobs ke
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -30,12 +29,15 @@ def top_level_jobs(backends: Sequence[BatchBackend], queue_arn: str | None = Non
     found: list[Job] = []
     for backend in backends:
         with backend.lock:
-            found.extend(
-                job
-                for job in backend.engine.jobs()
-                if not job.is_child and (queue_arn is None or job.spec.queue.arn == queue_arn)
-            )
-    found.sort(key=lambda job: (job.created_at, job.seq))
+            jobs = backend.engine.jobs()  # creation order
+            if queue_arn is None:
+                found.extend([job for job in jobs if job.parent is None])
+            else:
+                found.extend(
+                    [job for job in jobs if job.parent is None and job.spec.queue.arn == queue_arn]
+                )
+    if len(backends) > 1:
+        found.sort(key=lambda job: (job.created_at, job.seq))
     return found
 
 
@@ -91,20 +93,32 @@ def timeline(
 
 
 def aggregate(jobs: Iterable[Job], start: int, end: int, bins: int) -> dict[str, Any]:
-    """Jobs per status at the start of each of ``bins`` equal spans of [start, end]."""
-    width = max((end - start) / bins, 1e-9)
-    diff = {status: [0] * (bins + 1) for status in STATUSES}
+    """Jobs per status at the start of each of ``bins`` equal spans of [start, end].
+
+    One pass over the histories with a difference array per status (integer arithmetic only):
+    linear in the number of history entries, whatever the number of bins.
+    """
+    span = max(end - start, 1)
+    diff = {status: [0] * (bins + 2) for status in STATUSES}
+    terminal = TERMINAL
     for job in jobs:
         history = job.status_history
+        last = len(history) - 1
         for i, (status, since) in enumerate(history):
-            until = history[i + 1][1] if i + 1 < len(history) else math.inf
-            if status in TERMINAL:
-                until = math.inf
-            first = max(0, math.ceil((since - start) / width))
-            last = bins if until == math.inf else min(bins, math.ceil((until - start) / width))
-            if first < last:
-                diff[status][first] += 1
-                diff[status][last] -= 1
+            # the first bin whose start is at or after ``since``: ceil((since-start)*bins/span)
+            first = -((start - since) * bins // span)
+            if first < 0:
+                first = 0
+            if i == last or status in terminal:
+                until_bin = bins
+            else:
+                until_bin = -((start - history[i + 1][1]) * bins // span)
+                if until_bin > bins:
+                    until_bin = bins
+            if first < until_bin:
+                changes = diff[status]
+                changes[first] += 1
+                changes[until_bin] -= 1
     counts: dict[str, list[int]] = {}
     for status, changes in diff.items():
         running, series = 0, []
@@ -112,7 +126,7 @@ def aggregate(jobs: Iterable[Job], start: int, end: int, bins: int) -> dict[str,
             running += change
             series.append(running)
         counts[status] = series
-    return {"width": width, "counts": counts}
+    return {"width": span / bins, "counts": counts}
 
 
 # -- text: the failure report ------------------------------------------------------------------

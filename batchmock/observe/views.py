@@ -7,6 +7,7 @@ dashboard shows a job exactly as ListJobs and DescribeJobs do.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
 
+_CREATED = operator.attrgetter("created_at", "seq")
 MAX_PAGE = 200
 """The largest page of jobs one request returns (the dashboard asks for 50)."""
 
@@ -143,9 +145,11 @@ def job_page(
             return None
         backend, queue = found
         with backend.lock:
-            jobs = _queue_jobs(backend, queue.name, status)
-            jobs.sort(key=lambda job: (-job.created_at, -job.seq))
-            return _page(jobs, name, offset, limit, {"queue": queue.name, "queueArn": queue.arn})
+            scope = {"queue": queue.name, "queueArn": queue.arn}
+            if status is None and not name:
+                return _newest_page(backend, queue, offset, limit, scope)
+            jobs = _newest_first(backend, queue, status)
+            return _page(jobs, name, offset, limit, scope)
     if parent_id is None:
         return None
     found_job = find_job(backends, parent_id)
@@ -159,10 +163,45 @@ def job_page(
         return _page(children, name, offset, limit, {"parentId": parent.job_id})
 
 
-def _queue_jobs(backend: BatchBackend, queue: str, status: str | None) -> list[Job]:
+def _newest_first(backend: BatchBackend, queue: Any, status: str | None) -> list[Job]:
+    """A queue's top-level jobs as ListJobs orders them: later createdAt first, then later seq."""
     if status is not None:
-        return list(backend.engine.jobs_in_queue(queue, status))
-    return list(backend.engine.jobs_in_queue(queue))
+        jobs = list(backend.engine.jobs_in_queue(queue.name, status))
+        jobs.sort(key=_CREATED, reverse=True)  # seq is unique: the same order as ListJobs
+        return jobs
+    # The engine keeps jobs in creation order and the mock's clock never goes back: reversed,
+    # that is newest first, with no sort.
+    return [
+        job
+        for job in reversed(list(backend.engine.jobs()))
+        if job.parent is None and job.spec.queue is queue
+    ]
+
+
+def _newest_page(
+    backend: BatchBackend, queue: Any, offset: int, limit: int, scope: dict[str, Any]
+) -> dict[str, Any]:
+    """The unfiltered page: the total from the per-status indexes, and the newest jobs read
+    backwards from the engine's creation order only as far as the page reaches."""
+    total = sum(_count(backend.engine.jobs_in_queue(queue.name, s)) for s in STATUSES)
+    chunk: list[Job] = []
+    skipped = 0
+    for job in reversed(list(backend.engine.jobs())):
+        if job.parent is not None or job.spec.queue is not queue:
+            continue
+        if skipped < offset:
+            skipped += 1
+            continue
+        chunk.append(job)
+        if len(chunk) >= limit:
+            break
+    return {
+        **scope,
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "jobs": [job_summary(job) for job in chunk],
+    }
 
 
 def _page(
@@ -170,7 +209,7 @@ def _page(
 ) -> dict[str, Any]:
     if name:
         wanted = name.lower()
-        jobs = [job for job in jobs if wanted in job.name.lower()]
+        jobs = [job for job in jobs if wanted in job.spec.name.lower()]
     chunk = jobs[offset : offset + limit]
     return {
         **scope,

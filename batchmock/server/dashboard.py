@@ -190,5 +190,7 @@ def _json(status: int, value: Any) -> serialize.Response:
 
 
 def _asset(name: str, content_type: str) -> serialize.Response:
-    body = resources.files("batchmock.server").joinpath("dashboard_assets").joinpath(name).read_bytes()
+    body = (
+        resources.files("batchmock.server").joinpath("dashboard_assets").joinpath(name).read_bytes()
+    )
     return 200, {"Content-Type": content_type, "Cache-Control": "no-cache", **_SECURITY}, body

@@ -71,7 +71,8 @@ def test_the_page_loads_its_own_assets_only(server: ThreadedServer) -> None:
         text = content.decode()
         assert re.findall(r"https?://[^\s\"')]+", text) in ([], ["http://www.w3.org/2000/svg"])
     script = call(server, "GET", f"{DASH}/assets/dashboard.js")[2].decode()
-    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+    assert "innerHTML" not in script
+    assert "insertAdjacentHTML" not in script
     assert "document.write" not in script
 
 
@@ -259,7 +260,8 @@ def test_a_job_as_describe_jobs_shows_it_with_history_and_logs(server: ThreadedS
     detail = batch.describe_jobs(jobs=[job_id])["jobs"][0]
     assert json.loads(json.dumps(view["job"])) == json.loads(json.dumps(detail, default=str))
     assert view["job"]["dependsOn"] == [{"jobId": first}]
-    assert view["parentId"] is None and view["children"] == 0
+    assert view["parentId"] is None
+    assert view["children"] == 0
     # the job's dependency failed: it never ran, so it has no attempt and no lines
     assert [status for status, _ in view["statusHistory"]] == ["SUBMITTED", "PENDING", "FAILED"]
     assert view["logs"] == {"events": [], "truncated": 0}
@@ -294,7 +296,8 @@ def test_timeline_rows_follow_each_jobs_history(server: ThreadedServer) -> None:
 
     view = _api(server, "timeline")
 
-    assert view["total"] == 3 and view["bins"] is None
+    assert view["total"] == 3
+    assert view["bins"] is None
     assert [row["jobId"] for row in view["rows"]] == ids
     for row in view["rows"]:
         detail = batch.describe_jobs(jobs=[row["jobId"]])["jobs"][0]

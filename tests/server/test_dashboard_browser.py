@@ -155,7 +155,8 @@ def test_a_submitted_job_moves_to_succeeded_without_reloading(
 
     assert browser.execute_script("return window.__sameDocument;") == "yes"  # never reloaded
     row = _text(browser, f'#jobs tr[data-job-id="{job_id}"]')
-    assert "mover" in row and "SUCCEEDED" in row
+    assert "mover" in row
+    assert "SUCCEEDED" in row
 
 
 def test_a_jobs_page_shows_its_log_lines_from_cloudwatch(
@@ -168,8 +169,9 @@ def test_a_jobs_page_shows_its_log_lines_from_cloudwatch(
 
     _wait(
         browser,
-        lambda b: b.find_element("css selector", f'#jobs tr[data-job-id="{job_id}"] a').click()
-        or True,
+        lambda b: (
+            b.find_element("css selector", f'#jobs tr[data-job-id="{job_id}"] a').click() or True
+        ),
         "a link to the job",
     )
     _wait(browser, lambda b: b.find_elements("css selector", "pre#logs .msg"), "the job's logs")
@@ -181,7 +183,8 @@ def test_a_jobs_page_shows_its_log_lines_from_cloudwatch(
     assert not browser.find_elements("css selector", "pre#logs i")
     assert _text(browser, "#job-title").startswith("talker")
     history = _text(browser, "#status-history")
-    assert "SUBMITTED" in history and "SUCCEEDED" in history
+    assert "SUBMITTED" in history
+    assert "SUCCEEDED" in history
     assert "\t0\t" in _text(browser, "#attempts")  # exit code 0
 
 
@@ -226,7 +229,8 @@ def test_a_reason_written_in_html_shows_as_text(browser: Any, server: ThreadedSe
     browser.get(server.dashboard_url + f"#/job/{job_id}")
     _wait(browser, lambda b: _text(b, "#job-fields"), "the job's fields")
     fields = _text(browser, "#job-fields")
-    assert reason in fields and '{"owner":"<em>me</em>"}' in fields
+    assert reason in fields
+    assert '{"owner":"<em>me</em>"}' in fields
     assert '{"p":"<u>under</u>"}' in fields
     browser.get(server.dashboard_url + "#/timeline")
     _wait(browser, lambda b: b.find_elements("css selector", "#gantt .g-row"), "the timeline")
@@ -273,6 +277,7 @@ def test_a_screenshot_of_a_few_dozen_jobs(
 
     for path in shots.values():
         data = path.read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(data) > 10_000
     rows = browser.find_elements("css selector", "#gantt .g-row")
     assert len(rows) == 32
