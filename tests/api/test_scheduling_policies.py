@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from batchmock.backend.control_plane import scheduling_policies as sps
-from tests.support import error_of
+from tests.support import documented_number, error_of
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"
 FAIR = {
@@ -47,11 +47,10 @@ def test_create_quota_share(batch: Any) -> None:
     detail = describe(batch, arn)
     assert detail["quotaSharePolicy"] == {"idleResourceAssignmentStrategy": "FIFO"}
     assert "fairsharePolicy" not in detail
-    assert "tags" not in detail
+    assert detail["tags"] == {}  # §21.1
 
 
-def test_exactly_one_policy_kind(batch: Any) -> None:
-    assert error_of(batch.create_scheduling_policy, name="p") == sps.MESSAGES["one_kind"]
+def test_at_most_one_policy_kind(batch: Any) -> None:
     message = error_of(
         batch.create_scheduling_policy,
         name="p",
@@ -64,7 +63,8 @@ def test_exactly_one_policy_kind(batch: Any) -> None:
 def test_name_in_use_and_invalid(batch: Any) -> None:
     create(batch)
     assert error_of(create, batch) == "Object already exists"
-    assert error_of(create, batch, "no/slash").startswith("name must be 1-128 characters")
+    limit = documented_number("CreateSchedulingPolicy", "name")
+    assert error_of(create, batch, "no/slash").startswith(f"name must be 1-{limit} characters")
 
 
 @pytest.mark.parametrize(

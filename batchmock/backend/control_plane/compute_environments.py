@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.control_plane import compute_resources, settling
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.core import arns, checks, output_defaults, pagination
 from batchmock.backend.core.checks import check_at_least, check_name, drop_none
 from batchmock.errors import ClientException
 
@@ -26,17 +26,27 @@ HEALTHY = "ComputeEnvironment Healthy"
 MESSAGES = {
     # [obs: terraform-provider-aws#2044, #46925]
     "in_use": "Cannot delete, found existing JobQueue relationship",
-    # The rest are [inferred] (§2.6 gives the first two).
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463]
     "exists": "Object already exists",
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] §13.8: DeleteComputeEnvironment needs the CE DISABLED first (text as §2.6 proposes)
     "enabled": "Cannot delete, compute environment is ENABLED",
+    # [model] an unknown name or ARN is a ClientException
     "not_found": "ComputeEnvironment {ref} not found.",
+    # [docs: Resource: AWS Batch service quotas] §13.11
     "quota": "Maximum number of compute environments ({limit}) reached",
     "eks_quota": "Maximum number of compute environments per Amazon EKS cluster ({limit}) "
     "reached for {cluster}",
+    # [model] computeResources: "required for managed compute environments" (§13.1)
     "managed_needs_resources": "computeResources is required for MANAGED compute environments",
+    # [model][docs: Compute environment] §13.1: UNMANAGED has no computeResources
     "unmanaged_resources": "computeResources is not allowed for UNMANAGED compute environments",
+    # [model] unmanagedvCpus: "only supported when the type parameter is set to UNMANAGED"
     "unmanaged_vcpus": "unmanagedvCpus is only supported for UNMANAGED compute environments",
+    # [model] the CEType enum
     "type": "type must be MANAGED or UNMANAGED, got {value}",
+    # [model] UpdateComputeEnvironment serviceRole: a service-linked role "can't be changed to
+    # use a regular IAM role", and the reverse
     "role_kind": "serviceRole cannot change between the service-linked role and a regular IAM role",
 }
 
@@ -112,9 +122,16 @@ class ComputeEnvironment:
         """ARM64 / X86_64 when the instance types say so, else None."""
         return compute_resources.architecture(self.compute_resources)
 
+    def holds(self, vcpus: float, memory_mib: float, gpus: float) -> bool:
+        """Whether one of this CE's instance types can hold a job's request (§21.3)."""
+        return compute_resources.holds(self.compute_resources, vcpus, memory_mib, gpus)
+
     def describe(self) -> dict[str, Any]:
-        """The ComputeEnvironmentDetail of this CE."""
-        return {
+        """The ComputeEnvironmentDetail of this CE (AWS's defaults filled in, §21.1)."""
+        shown = self.compute_resources
+        if shown is not None:
+            shown = compute_resources.shown(shown, eks=self.eks_configuration is not None)
+        detail = {
             "computeEnvironmentName": self.name,
             "computeEnvironmentArn": self.arn,
             "unmanagedvCpus": self.unmanaged_vcpus,
@@ -124,7 +141,7 @@ class ComputeEnvironment:
             "state": self.state,
             "status": self.status,
             "statusReason": self.status_reason,
-            "computeResources": copy.deepcopy(self.compute_resources),
+            "computeResources": shown,
             "serviceRole": self.service_role,
             "updatePolicy": copy.deepcopy(self.update_policy),
             "eksConfiguration": copy.deepcopy(self.eks_configuration),
@@ -132,6 +149,7 @@ class ComputeEnvironment:
             "uuid": self.uuid,
             "context": self.context,
         }
+        return output_defaults.fill("ComputeEnvironmentDetail", detail)
 
 
 def find(backend: BatchBackend, ref: str) -> ComputeEnvironment:
@@ -144,7 +162,9 @@ def find(backend: BatchBackend, ref: str) -> ComputeEnvironment:
 
 def create_compute_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateComputeEnvironment: validate everything, then store the CE (CREATING -> VALID)."""
-    name = check_name("computeEnvironmentName", params.get("computeEnvironmentName"))
+    name = check_name(
+        "computeEnvironmentName", params.get("computeEnvironmentName"), "CreateComputeEnvironment"
+    )
     ce_type = params.get("type")
     eks = params.get("eksConfiguration")
     resources = params.get("computeResources")

@@ -7,8 +7,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from batchmock.backend.control_plane import instance_types
+from batchmock.backend.core import output_defaults
 from batchmock.backend.core.checks import check_at_least, check_range
-from batchmock.errors import ClientException
+from batchmock.errors import ClientException, executing_request
 
 EC2_TYPES = ("EC2", "SPOT")
 FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
@@ -46,29 +48,45 @@ _ARM_FAMILY = re.compile(r"(a1|[a-z]+\d+g[a-z]*)(\..*)?")
 MESSAGES = {
     # [obs: terraform-provider-aws#1759], AWS's own doubled negative.
     "spot_fleet_role": "ComputeResources.spotIamFleetRole cannot not be null or empty",
-    # The rest are [inferred].
+    # [obs: Netflix/metaflow#70] (§21.3), raised with the ", RequestId: <uuid>" tail
+    "instance_type": "Instance type can only be one of [{names}]",
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] maxvCpus is required; subnets, instanceRole (EC2/SPOT) and securityGroupIds
+    # (Fargate) are "required for" those types in the member documentation
     "required": "computeResources.{member} is required for {type} compute environments",
+    # [model] each member's text: "isn't applicable to ... Fargate resources. Don't specify it."
     "fargate_forbidden": "computeResources.{member} is not applicable to Fargate compute "
     "environments (type {type}); don't specify it",
+    # [model] allocationStrategy: SPOT_(PRICE_)CAPACITY_OPTIMIZED are Spot strategies
     "spot_strategy": "computeResources.allocationStrategy {strategy} requires computeResources"
     ".type SPOT, got {type}",
+    # [model] desiredvCpus "must be between the minvCpus and maxvCpus values"
     "min_max": "computeResources.minvCpus ({min}) must not exceed computeResources.maxvCpus "
     "({max})",
     "desired": "computeResources.desiredvCpus ({desired}) must lie between minvCpus ({min}) and "
     "maxvCpus ({max})",
+    # [model] UpdateComputeEnvironment desiredvCpus: "must be greater than or equal to the
+    # current desiredvCpus value"
     "desired_lower": "computeResources.desiredvCpus cannot be lowered: the current value is "
     "{current}, got {desired}",
+    # [model] subnets: "up to 16" on Fargate; securityGroupIds up to 5 [docs: Fargate]
     "too_many": "computeResources.{member} can hold at most {limit} entries for Fargate, "
     "got {count}",
+    # [model] LaunchTemplateSpecification: the ID or the name, "but not both"
     "launch_template": "computeResources.launchTemplate must name either launchTemplateId or "
     "launchTemplateName, not both",
+    # [model] ec2Configuration: "One or two values can be provided"
     "ec2_configuration": "computeResources.ec2Configuration holds one or two entries, got {count}",
+    # [docs: Amazon EKS compute environments] Batch on EKS runs on EC2 and Spot only
     "eks_fargate": "Fargate compute resources are not supported for Amazon EKS compute "
     "environments (computeResources.type {type})",
+    # [docs: Updating compute environments] what a Fargate CE may change (§13.9)
     "fargate_update": "computeResources.{member} cannot be updated on a Fargate compute "
     "environment; only maxvCpus, subnets and securityGroupIds can change",
+    # [docs: Updating compute environments] (§13.9)
     "type_family": "computeResources.type cannot change from {old} to {new}: EC2/SPOT and "
     "FARGATE/FARGATE_SPOT cannot be exchanged",
+    # [docs: Updating compute environments] infrastructure updates (§13.9)
     "best_fit_update": "computeResources.{member} requires an infrastructure update, which "
     "compute environments with the BEST_FIT allocation strategy do not support",
     "slr_update": "computeResources.{member} requires an infrastructure update, which needs the "
@@ -138,6 +156,10 @@ def _check_ec2(cr: dict[str, Any], crtype: str) -> None:
     template = cr.get("launchTemplate")
     if template and template.get("launchTemplateId") and template.get("launchTemplateName"):
         raise ClientException(MESSAGES["launch_template"])
+    for name in cr.get("instanceTypes") or []:
+        if not instance_types.is_known(name):
+            names = ", ".join(instance_types.VALID_NAMES)
+            raise executing_request(MESSAGES["instance_type"].format(names=names))
     configs = cr.get("ec2Configuration")
     if configs is not None and not 1 <= len(configs) <= 2:
         raise ClientException(MESSAGES["ec2_configuration"].format(count=len(configs)))
@@ -238,6 +260,34 @@ def _check_scaling(
     else:
         # Batch keeps desiredvCpus inside the new bounds on its own [inferred]
         merged["desiredvCpus"] = min(max(merged.get("desiredvCpus", low), low), high)
+
+
+def shown(cr: Mapping[str, Any], eks: bool) -> dict[str, Any]:
+    """The ComputeResource DescribeComputeEnvironments shows for the stored one (§21.1).
+
+    EC2/SPOT resources report the default image type when none was given (``ECS_AL2``, or
+    ``ECS_AL2_NVIDIA`` when the instance types have GPUs; ``EKS_AL2``/``EKS_AL2_NVIDIA`` on
+    EKS) and ``tags: {}`` [TF ``_createEC2``][LOG][RAF]; Fargate resources are shown as stored.
+    """
+    result = copy.deepcopy(dict(cr))
+    if is_fargate(result.get("type")):
+        return result
+    if not result.get("ec2Configuration"):
+        gpu = instance_types.has_gpu(result.get("instanceTypes") or [])
+        image = ("EKS_AL2" if eks else "ECS_AL2") + ("_NVIDIA" if gpu else "")
+        result["ec2Configuration"] = [{"imageType": image}]
+    return output_defaults.fill("Ec2ComputeResource", result)
+
+
+def holds(cr: Mapping[str, Any] | None, vcpus: float, memory_mib: float, gpus: float) -> bool:
+    """Whether an instance type of these resources can hold one job's request (§21.3).
+
+    Fargate resources (their pairs are checked at registration) and unmanaged compute
+    environments (None: the user's instances) hold anything.
+    """
+    if cr is None or is_fargate(cr.get("type")) or not cr.get("instanceTypes"):
+        return True
+    return instance_types.can_hold(tuple(cr["instanceTypes"]), vcpus, memory_mib, gpus)
 
 
 def architecture(cr: Mapping[str, Any] | None) -> str | None:

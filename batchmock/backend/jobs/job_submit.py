@@ -17,46 +17,49 @@ from typing import TYPE_CHECKING, Any
 from batchmock.backend.control_plane.consumable_resources import (
     check_consumable_resource_properties,
 )
-from batchmock.backend.control_plane.tags import MAX_TAGS, optional_tags
-from batchmock.backend.core import arns
+from batchmock.backend.control_plane.tags import max_tags, optional_tags
+from batchmock.backend.core import arns, checks
 from batchmock.backend.jobs import job_definition_rules as rules
 from batchmock.backend.jobs import job_definitions, job_nodes
 from batchmock.backend.jobs import job_overrides as overrides
 from batchmock.engine.job import JobSpec
-from batchmock.errors import ClientException, invalid
+from batchmock.errors import ClientException, executing_request, invalid
+from batchmock.service_model import documented_max, documented_range
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
 
-JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
-"""G3: up to 128 letters, digits, hyphens and underscores, starting alphanumeric."""
 SHARE_IDENTIFIER_RE = re.compile(r"[A-Za-z0-9]{1,255}\*?")
 """§11.5: up to 255 alphanumeric characters, optionally followed by one ``*``."""
 MAX_REQUEST_BYTES = 30 * 1024
-MAX_DEPENDENCIES = 20
-MIN_ARRAY_SIZE, MAX_ARRAY_SIZE = 2, 10_000
 MAX_ACTIVE_SHARES = 500
 ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
 
 MESSAGES = {
-    # [obs: fluidattacks/makes#697]
-    "job_name": "Error executing request, Exception : Job name should match valid pattern, "
-    "RequestId: {request_id}",
-    # [obs: ASFHyP3/hyp3#3041]
-    "size": "Error executing request, Exception : Job size must be less than 30 KiB, "
-    "got {kib} KiB, RequestId: {request_id}",
+    # [obs: fluidattacks/makes#697] (raised with the ", RequestId: <uuid>" tail)
+    "job_name": "Job name should match valid pattern",
+    # [obs: ASFHyP3/hyp3#3041] (raised with the ", RequestId: <uuid>" tail)
+    "size": "Job size must be less than 30 KiB, got {kib} KiB",
     # [obs: base2genomics/batchit#13]
     "queue": "JobQueue {ref} not found.",
+    # [obs: several public issue threads] (§21.3), EC2 or FARGATE
+    "platform": "Job Queue is attached to Compute Environment that can not run Jobs with "
+    "capability {capability}",
     # [inferred] §2.6
     "queue_disabled": "JobQueue {name} is not in ENABLED state",
-    # [obs: aws-genomics-workflows#84, prefect-aws#391]
-    "definition": "JobDefinition name {ref} does not exist or is not in ACTIVE status.",
+    # [obs: aws-samples/aws-genomics-workflows#84, AlexsLemonade/refinebio#2887] (§21.4: no
+    # trailing period)
+    "definition": "JobDefinition name {ref} does not exist or is not in ACTIVE status",
+    # [obs: chanzuckerberg/single-cell-data-portal#1068] a deregistered revision given by ARN
+    "definition_inactive": "JobDefinition {ref} is not in ACTIVE status",
+    # [obs: azavea/raster-vision-aws#17] an ARN without a revision that names nothing
+    "definition_arn": "JobDefinition {ref} not found.",
     # The rest are [inferred]: AWS's texts were not found; each names the member and the rule.
     "service_queue": "job queue {name} takes service jobs (SubmitServiceJob), not SubmitJob",
-    "array_size": "Array job size must be between 2 and 10000, got {size}",
+    "array_size": "Array job size must be between {low} and {high}, got {size}",
     "array_multinode": "array jobs cannot use a multi-node parallel job definition",
-    "dependencies": "Too many dependencies; maximum is 20, got {count}",
+    "dependencies": "Too many dependencies; maximum is {limit}, got {count}",
     "dep_type": "must be N_TO_N or SEQUENTIAL, got {value!r}",
     "dep_missing_id": "is required for a dependency of type {type}",
     "dep_sequential_id": "must not be given for a SEQUENTIAL dependency",
@@ -81,12 +84,13 @@ MESSAGES = {
 def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     """Check a SubmitJob request fully and return the spec of the job to create."""
     check_request_size(params)
-    name = params.get("jobName")
-    if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
-        raise ClientException(MESSAGES["job_name"].format(request_id=arns.new_uuid()))
+    name = checks.job_name(params.get("jobName"), "SubmitJob")
+    if name is None:
+        raise executing_request(MESSAGES["job_name"])
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])
     fargate = "FARGATE" in (definition.platform_capabilities or [])
+    _check_platform(queue, definition, fargate)
     array_size = _array_size(params.get("arrayProperties"), definition)
     depends_on = _depends_on(backend, params.get("dependsOn"), array_size)
     share = _share_identifier(backend, queue, params.get("shareIdentifier"))
@@ -101,7 +105,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     tags = optional_tags(params)
     propagate = params.get("propagateTags")
     if propagate is None:
-        propagate = bool(definition.propagate_tags)
+        propagate = definition.propagate_tags  # None when neither gave it
     parameters = _parameters(definition.parameters, params.get("parameters"))
     parts = _effective_properties(backend, params, definition, fargate=fargate)
     overrides.substitute_commands(parts, parameters, backend.options.ref_substitution)
@@ -109,8 +113,9 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     consumable = _consumable(backend, params, definition)
     fail_reason = None
     combined = {**(definition.tags or {}), **tags}
-    if propagate and len(combined) > MAX_TAGS:
-        fail_reason = MESSAGES["tag_overflow"].format(limit=MAX_TAGS, count=len(combined))
+    tag_limit = max_tags()
+    if propagate and tag_limit is not None and len(combined) > tag_limit:
+        fail_reason = MESSAGES["tag_overflow"].format(limit=tag_limit, count=len(combined))
     return JobSpec(
         name=name,
         queue=queue,
@@ -125,7 +130,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
         depends_on=depends_on,
         array_size=array_size,
         tags=tags,
-        propagate_tags=bool(propagate),
+        propagate_tags=propagate,
         share_identifier=share,
         scheduling_priority=priority,
         platform_capabilities=list(definition.platform_capabilities or []),
@@ -141,9 +146,7 @@ def check_request_size(params: Mapping[str, Any]) -> None:
     """§2.6/§19: the whole SubmitJob request may be at most 30 KiB."""
     size = len(json.dumps(params, separators=(",", ":"), ensure_ascii=False, default=str).encode())
     if size > MAX_REQUEST_BYTES:
-        raise ClientException(
-            MESSAGES["size"].format(kib=math.ceil(size / 1024), request_id=arns.new_uuid())
-        )
+        raise executing_request(MESSAGES["size"].format(kib=math.ceil(size / 1024)))
 
 
 # -- the control plane the job refers to ---------------------------------------------------------
@@ -160,21 +163,41 @@ def _queue(backend: BatchBackend, ref: str) -> Any:
 
 def _definition(backend: BatchBackend, ref: str) -> Any:
     definition = job_definitions.resolve(backend, ref)
-    if definition is None:
-        raise ClientException(MESSAGES["definition"].format(ref=ref))
-    return definition
+    if definition is not None:
+        return definition
+    if arns.is_arn(ref):
+        if job_definitions.find_revision(backend, ref) is not None:
+            raise ClientException(MESSAGES["definition_inactive"].format(ref=ref))
+        if not ref.rpartition(":")[2].isdigit():
+            raise ClientException(MESSAGES["definition_arn"].format(ref=ref))
+    raise ClientException(MESSAGES["definition"].format(ref=ref))
+
+
+def _check_platform(queue: Any, definition: Any, fargate: bool) -> None:
+    """§21.3: an EC2 definition on a Fargate queue, or the reverse, is refused at SubmitJob."""
+    queue_type = getattr(queue, "job_queue_type", None)
+    if definition.container_orchestration_type != "ECS" or queue_type not in ("ECS", "ECS_FARGATE"):
+        return
+    if fargate != (queue_type == "ECS_FARGATE"):
+        capability = "FARGATE" if fargate else "EC2"
+        raise ClientException(MESSAGES["platform"].format(capability=capability))
 
 
 def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> int | None:
     if not array_properties or array_properties.get("size") is None:
         return None
     size = array_properties["size"]
+    # the model: "The array size can be between 2 and 10,000."
+    low, high = documented_range("SubmitJob", "arrayProperties") or (2, None)
     if (
         isinstance(size, bool)
         or not isinstance(size, int)
-        or not (MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE)
+        or size < low
+        or (high is not None and size > high)
     ):
-        raise invalid("arrayProperties.size", MESSAGES["array_size"].format(size=size))
+        raise invalid(
+            "arrayProperties.size", MESSAGES["array_size"].format(low=low, high=high, size=size)
+        )
     if definition.type == "multinode":
         raise invalid("arrayProperties", MESSAGES["array_multinode"])
     return size
@@ -185,8 +208,9 @@ def _depends_on(
 ) -> list[dict[str, Any]]:
     """§6.1-6.5, §5.8-5.9: at most 20 entries, every jobId known, typed entries on arrays only."""
     entries = entries or []
-    if len(entries) > MAX_DEPENDENCIES:
-        raise invalid("dependsOn", MESSAGES["dependencies"].format(count=len(entries)))
+    limit = documented_max("SubmitJob", "dependsOn")  # "can depend upon a maximum of 20 jobs"
+    if limit is not None and len(entries) > limit:
+        raise invalid("dependsOn", MESSAGES["dependencies"].format(limit=limit, count=len(entries)))
     result: list[dict[str, Any]] = []
     for index, entry in enumerate(entries):
         path = f"dependsOn[{index}]"
