@@ -126,6 +126,8 @@ def _job(mock: BatchMock, query: Query) -> Any:
     job_id = _one(query, "id")
     if not job_id:
         raise ClientException("job: the query member id (a job ID) is required")
+    # Simulated attempts' lines wait until something reads CloudWatch Logs: this page does.
+    mock.flush_logs()
     found = views.job(mock.backends(), job_id)
     if found is None:
         raise ClientException(f"job: no job {job_id} in this mock")
