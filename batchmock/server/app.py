@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from batchmock import routing
 from batchmock.executors import ecs
 from batchmock.protocol import model, serialize
-from batchmock.server import control
+from batchmock.server import control, dashboard
 from batchmock.server._wsgi import INTERNAL_ERROR, TAGS_PREFIX, raw_path, read_body, respond
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ class BatchMockApp:
                     400,
                     f"The request target {path[:200]!r} is not a path; AWS operations are "
                     "requested at a path such as /v1/describejobs.",
+                )
+            elif dashboard.owns(path):
+                status, headers, body = dashboard.handle(
+                    self.mock, environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", "")
                 )
             elif path.startswith(ecs.PREFIX):
                 status, headers, body = self._ecs(environ, path)
