@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="how attempts run (default %(default)s)",
     )
     server.add_argument(
+        "--keep-workdirs",
+        action="store_true",
+        help="--executor local: keep each attempt's directory (working directory, HOME, TMPDIR) "
+        "instead of removing it when the attempt ends, to look at what a job left behind",
+    )
+    server.add_argument(
         "--allow-remote-exec",
         action="store_true",
         help="allow --executor local/docker on a non-loopback --host: anyone "
@@ -122,6 +128,7 @@ def mock_options(args: argparse.Namespace) -> dict[str, Any]:
         "account_id": args.account_id,
         "clock": args.clock,
         "executor": args.executor,
+        "keep_workdirs": args.keep_workdirs,
         "delays": delays,
     }
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
 from typing import Any
@@ -76,3 +78,46 @@ def test_the_server_answers_no_task_it_does_not_run(server: Any) -> None:
             "code": "NotFound",
             "message": f"No running task answers /_batchmock/ecs/{path}.",
         }
+
+
+WHERE = "import os; open('left-behind', 'w').write('x'); print(os.getcwd(), flush=True)"
+
+
+def _run_where(url: str) -> str:
+    batch = _client(url)
+    _real_clock_env(batch)
+    batch.register_job_definition(
+        jobDefinitionName="where",
+        type="container",
+        containerProperties={
+            "image": "busybox",
+            "command": [sys.executable, "-c", WHERE],
+            "resourceRequirements": [
+                {"type": "VCPU", "value": "1"},
+                {"type": "MEMORY", "value": "512"},
+            ],
+        },
+    )
+    job_id = batch.submit_job(jobName="where", jobQueue="q", jobDefinition="where")["jobId"]
+    deadline = time.monotonic() + 60
+    detail: dict[str, Any] = {}
+    while time.monotonic() < deadline and detail.get("status") not in ("SUCCEEDED", "FAILED"):
+        detail = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+        time.sleep(0.05)
+    assert detail["status"] == "SUCCEEDED", detail.get("statusReason")
+    events = _client(url, "logs").get_log_events(
+        logGroupName="/aws/batch/job", logStreamName=detail["container"]["logStreamName"]
+    )["events"]
+    return str(events[0]["message"])
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_keep_workdirs_flag(spawn: Any, keep: bool) -> None:  # noqa: F811
+    flags = ("--keep-workdirs",) if keep else ()
+    server = spawn("--port", "0", "--executor", "local", *FAST, *flags)
+    cwd = _run_where(server.wait_ready())
+    root = os.path.dirname(cwd)
+    try:
+        assert os.path.exists(os.path.join(cwd, "left-behind")) == keep
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
