@@ -13,8 +13,9 @@ process ends.
 Each attempt starts on a fresh filesystem of its own, as a container does: a new directory
 ``batchmock-<job id>-<attempt>-*`` in the system's temporary directory holds ``work`` (the
 process's working directory, empty at start), ``home`` (``HOME``) and ``tmp`` (``TMPDIR``,
-``TMP``, ``TEMP``). It is removed when the attempt ends, before its outcome is seen, unless
-``MockOptions.keep_workdirs`` asks to keep it (to look at what a job left behind).
+``TMP``, ``TEMP``). It is removed once the attempt has ended, by a thread of the executor (removing
+directories can take milliseconds, which no attempt's outcome should wait for), and at the latest
+when the mock ends; ``MockOptions.keep_workdirs`` keeps them (to look at what a job left behind).
 
 What a container would add is not emulated: the image (the command runs with this machine's
 programs and Python), ``user`` (it runs as the test's user), volumes and mount points (the whole
@@ -25,6 +26,7 @@ CPU, memory and GPU limits (nothing is enforced). Use the Docker executor for th
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
 import signal
@@ -179,6 +181,41 @@ class Workdir:
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
+class Remover:
+    """Removes ended attempts' directories in a thread of its own (started on first use);
+    :meth:`close` waits until every directory handed to it is gone."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Workdir | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def remove(self, workdir: Workdir) -> None:
+        """Remove ``workdir`` soon (callable from any thread; never blocks)."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="batchmock-workdirs", daemon=True
+                )
+                self._thread.start()
+        self._queue.put(workdir)
+
+    def _run(self) -> None:
+        while True:
+            workdir = self._queue.get()
+            if workdir is None:
+                return
+            workdir.remove()
+
+    def close(self) -> None:
+        """Remove what is left, then stop the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+
 class LocalExecutor(LiveExecutor):
     """Runs attempts as host processes; see the module docstring."""
 
@@ -190,6 +227,7 @@ class LocalExecutor(LiveExecutor):
     ) -> None:
         super().__init__(services)
         self.keep_workdirs = keep_workdirs
+        self._remover = Remover()
         self._use_watcher = watcher.available() if use_watcher is None else use_watcher
         self._watcher: watcher.ProcessWatcher | None = None
         self._watcher_lock = threading.Lock()
@@ -209,7 +247,7 @@ class LocalExecutor(LiveExecutor):
             run_cleanups(cleanups)
             raise
         if not self.keep_workdirs:
-            cleanups.insert(0, workdir.remove)  # cleanups run in reverse: this one last
+            cleanups.insert(0, lambda: self._remover.remove(workdir))  # the last cleanup
         env = job_environment(ctx, endpoint, os.environ, task)
         env.update(workdir.environment())
         # no profile, config file or credentials file of the developer's reaches the job
@@ -250,12 +288,14 @@ class LocalExecutor(LiveExecutor):
             return self._watcher
 
     def shutdown(self) -> None:
-        """Kill every process, wait until each one is reaped, then stop the watcher."""
+        """Kill every process, wait until each one is reaped, then stop the watcher; every
+        attempt's directory is gone when this returns (unless ``keep_workdirs``)."""
         super().shutdown()
         with self._watcher_lock:
             follower, self._watcher = self._watcher, None
         if follower is not None:
             follower.close()
+        self._remover.close()
 
 
 def _start_error(program: str, exc: OSError) -> str:
