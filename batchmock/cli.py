@@ -156,13 +156,14 @@ def serve(args: argparse.Namespace) -> int:
             _say(sys.stderr, f"batchmock: cannot listen on {args.host}:{args.port}: {exc}")
             return 1
         host = f"[{args.host}]" if ":" in args.host else args.host
-        _say(
-            sys.stdout,
-            f"batchmock server listening on http://{host}:{bound_port(server)} "
-            f"(clock {args.clock}, executor {args.executor}: {EXECUTOR_NOTES[args.executor]}); "
-            "Ctrl-C stops it",
-        )
         try:
+            # inside the try: a parent may signal as soon as it reads the line
+            _say(
+                sys.stdout,
+                f"batchmock server listening on http://{host}:{bound_port(server)} "
+                f"(clock {args.clock}, executor {args.executor}: "
+                f"{EXECUTOR_NOTES[args.executor]}); Ctrl-C stops it",
+            )
             server.serve_forever(poll_interval=0.2)
         except (KeyboardInterrupt, _Stop):
             pass

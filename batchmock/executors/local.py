@@ -13,9 +13,9 @@ process ends.
 Each attempt starts on a fresh filesystem of its own, as a container does: a new directory
 ``batchmock-<job id>-<attempt>-*`` in the system's temporary directory holds ``work`` (the
 process's working directory, empty at start), ``home`` (``HOME``) and ``tmp`` (``TMPDIR``,
-``TMP``, ``TEMP``). It is removed once the attempt has ended, by a thread of the executor (removing
-directories can take milliseconds, which no attempt's outcome should wait for), and at the latest
-when the mock ends; ``MockOptions.keep_workdirs`` keeps them (to look at what a job left behind).
+``TMP``, ``TEMP``). It is removed once the attempt has ended, by a thread of the executor
+(``executors/workdirs.py``: no attempt's outcome waits for a disk), and at the latest when the
+mock ends; ``MockOptions.keep_workdirs`` keeps them (to look at what a job left behind).
 
 What a container would add is not emulated: the image (the command runs with this machine's
 programs and Python), ``user`` (it runs as the test's user), volumes and mount points (the whole
@@ -26,12 +26,8 @@ CPU, memory and GPU limits (nothing is enforced). Use the Docker executor for th
 from __future__ import annotations
 
 import os
-import queue
-import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from typing import IO
@@ -45,6 +41,7 @@ from batchmock.executors.live import (
     job_environment,
     run_cleanups,
 )
+from batchmock.executors.workdirs import Workdirs
 
 START_ERROR = "CannotStartContainerError"
 CHUNK = 65536
@@ -157,65 +154,6 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace").rstrip("\r")
 
 
-class Workdir:
-    """An attempt's own directories (see the module docstring); :meth:`remove` deletes them."""
-
-    def __init__(self, ctx: AttemptContext, root: str | None = None) -> None:
-        label = _UNSAFE.sub("-", f"{ctx.job_id}-{ctx.attempt}")
-        self.path = tempfile.mkdtemp(prefix=f"batchmock-{label}-", dir=root)
-        self.work = os.path.join(self.path, "work")
-        self.home = os.path.join(self.path, "home")
-        self.tmp = os.path.join(self.path, "tmp")
-        for path in (self.work, self.home, self.tmp):
-            os.mkdir(path)
-
-    def environment(self) -> dict[str, str]:
-        """``HOME`` and the temporary directory variables."""
-        return {"HOME": self.home, "TMPDIR": self.tmp, "TMP": self.tmp, "TEMP": self.tmp}
-
-    def remove(self) -> None:
-        """Delete everything the attempt wrote."""
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-class Remover:
-    """Removes ended attempts' directories in a thread of its own (started on first use);
-    :meth:`close` waits until every directory handed to it is gone."""
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[Workdir | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def remove(self, workdir: Workdir) -> None:
-        """Remove ``workdir`` soon (callable from any thread; never blocks)."""
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="batchmock-workdirs", daemon=True
-                )
-                self._thread.start()
-        self._queue.put(workdir)
-
-    def _run(self) -> None:
-        while True:
-            workdir = self._queue.get()
-            if workdir is None:
-                return
-            workdir.remove()
-
-    def close(self) -> None:
-        """Remove what is left, then stop the thread."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join()
-
-
 class LocalExecutor(LiveExecutor):
     """Runs attempts as host processes; see the module docstring."""
 
@@ -227,7 +165,7 @@ class LocalExecutor(LiveExecutor):
     ) -> None:
         super().__init__(services)
         self.keep_workdirs = keep_workdirs
-        self._remover = Remover()
+        self._workdirs = Workdirs()
         self._use_watcher = watcher.available() if use_watcher is None else use_watcher
         self._watcher: watcher.ProcessWatcher | None = None
         self._watcher_lock = threading.Lock()
@@ -242,12 +180,12 @@ class LocalExecutor(LiveExecutor):
         endpoint = self.endpoint_url()
         task, cleanups = self.open_task(ctx)
         try:
-            workdir = Workdir(ctx)
+            workdir = self._workdirs.take(ctx)
         except BaseException:
             run_cleanups(cleanups)
             raise
         if not self.keep_workdirs:
-            cleanups.insert(0, lambda: self._remover.remove(workdir))  # the last cleanup
+            cleanups.insert(0, lambda: self._workdirs.remove(workdir))  # the last cleanup
         env = job_environment(ctx, endpoint, os.environ, task)
         env.update(workdir.environment())
         # no profile, config file or credentials file of the developer's reaches the job
@@ -295,7 +233,7 @@ class LocalExecutor(LiveExecutor):
             follower, self._watcher = self._watcher, None
         if follower is not None:
             follower.close()
-        self._remover.close()
+        self._workdirs.close()
 
 
 def _start_error(program: str, exc: OSError) -> str:

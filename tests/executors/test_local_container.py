@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -104,17 +105,14 @@ def test_keep_workdirs_keeps_them_for_debugging() -> None:
                 os.rmdir(folder)
 
 
-def test_a_command_that_cannot_start_leaves_no_directory(
-    batch: Any, local: BatchMock, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+def test_a_command_that_cannot_start_leaves_no_directory(batch: Any, local: BatchMock) -> None:
     environment(batch)
     LOCAL.definition(batch, "broken", command=["/nonexistent/program"])
     job_id = submit(batch, "broken")
     local.run_until_idle()
     assert describe(batch, job_id)["status"] == "FAILED"
-    wait_until(lambda: list(tmp_path.iterdir()) == [], "the directory to be removed")
+    wait_until(
+        lambda: not [n for n in os.listdir(tempfile.gettempdir()) if job_id in n],
+        "the attempt's directory to be removed",
+    )
     assert len(local.ecs_tasks or ()) == 0  # and no endpoints left behind

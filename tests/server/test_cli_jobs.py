@@ -25,12 +25,14 @@ def test_the_start_up_line_says_the_simulated_executor_runs_nothing(spawn: Any) 
         f"batchmock server listening on {url} (clock real, executor simulated: runs no "
         "command, outcomes are scripted (POST /_batchmock/outcomes)); Ctrl-C stops it"
     )
+    assert server.stop_and_read()[0] == 0
 
 
 def test_the_start_up_line_names_a_real_executor(spawn: Any) -> None:  # noqa: F811
     server = spawn("--port", "0", "--executor", "local")
     server.wait_ready()
     assert "executor local: runs each attempt's command as a process" in server.ready_line
+    assert server.stop_and_read()[0] == 0
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the server test suite runs on Linux")
@@ -68,6 +70,7 @@ def test_a_metaflow_step_retries_on_a_fresh_filesystem(spawn: Any) -> None:  # n
             logGroupName="/aws/batch/job", logStreamName=attempt["container"]["logStreamName"]
         )["events"]
         assert [e["message"] for e in events] == ["execution env AWS_ECS_EC2"]
+    assert server.stop_and_read()[0] == 0  # a clean stop removes every attempt's directory
 
 
 def test_the_server_answers_no_task_it_does_not_run(server: Any) -> None:
@@ -118,6 +121,7 @@ def test_keep_workdirs_flag(spawn: Any, keep: bool) -> None:  # noqa: F811
     cwd = _run_where(server.wait_ready())
     root = os.path.dirname(cwd)
     try:
+        assert server.stop_and_read()[0] == 0
         assert os.path.exists(os.path.join(cwd, "left-behind")) == keep
     finally:
         shutil.rmtree(root, ignore_errors=True)
