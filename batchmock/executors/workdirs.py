@@ -10,6 +10,7 @@ delays an attempt's outcome, and :meth:`Workdirs.close` returns once every direc
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import re
@@ -64,7 +65,9 @@ class Workdirs:
     """Makes and removes attempts' directories; see the module docstring."""
 
     def __init__(self) -> None:
-        self._tasks: queue.SimpleQueue[_Task] = queue.SimpleQueue()
+        # the next attempt's directory is made before any removal; stopping comes last
+        self._tasks: queue.PriorityQueue[tuple[int, int, _Task]] = queue.PriorityQueue()
+        self._seq = itertools.count()
         self._spare: Workdir | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -78,7 +81,7 @@ class Workdirs:
                     target=self._run, name="batchmock-workdirs", daemon=True
                 )
                 self._thread.start()
-        self._tasks.put(_MAKE)  # the next attempt's, made while this one starts
+        self._put(_MAKE)  # the next attempt's, made while this one starts
         prefix = prefix_of(ctx)
         if spare is not None:
             target = os.path.join(os.path.dirname(spare.path), prefix + secrets.token_hex(8))
@@ -86,16 +89,20 @@ class Workdirs:
                 os.rename(spare.path, target)
                 return Workdir(target)
             except OSError:  # the temporary directory changed, or a name clash: make one now
-                self._tasks.put(spare)
+                self._put(spare)
         return Workdir.make(prefix)
 
     def remove(self, workdir: Workdir) -> None:
         """Remove ``workdir`` soon (callable from any thread; never blocks)."""
-        self._tasks.put(workdir)
+        self._put(workdir)
+
+    def _put(self, task: _Task) -> None:
+        rank = 0 if task == _MAKE else 2 if task == _STOP else 1
+        self._tasks.put((rank, next(self._seq), task))
 
     def _run(self) -> None:
         while True:
-            task = self._tasks.get()
+            task = self._tasks.get()[2]
             if isinstance(task, Workdir):
                 task.remove()
             elif task == _MAKE:
@@ -121,5 +128,5 @@ class Workdirs:
         with self._lock:
             thread, self._thread = self._thread, None
         if thread is not None:
-            self._tasks.put(_STOP)
+            self._put(_STOP)
             thread.join()
