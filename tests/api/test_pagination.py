@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from batchmock.backend.core import pagination
 from batchmock.errors import ClientException
-from tests.support import error_of
+from tests.support import documented_number, error_of
 
 
 def make_ce(batch: Any, name: str) -> None:
@@ -136,9 +137,13 @@ def test_removing_the_last_returned_item_does_not_shift_the_window(batch: Any) -
 def test_names_and_max_results_are_exclusive(
     batch: Any, operation: str, member: str, label: str, ref: str
 ) -> None:
-    message = error_of(getattr(batch, operation), **{member: [ref]}, maxResults=5)
-    assert message == (
-        f"Error executing request, Exception : {label} and MaxResults cannot both be set"
+    with pytest.raises(ClientError) as info:
+        getattr(batch, operation)(**{member: [ref]}, maxResults=5)
+    request_id = info.value.response["ResponseMetadata"]["RequestId"]
+    # [obs: k1LoW/awspec#563], with the RequestId tail of its family (§21.4)
+    assert info.value.response["Error"]["Message"] == (
+        f"Error executing request, Exception : {label} and MaxResults cannot both be set, "
+        f"RequestId: {request_id}"
     )
 
 
@@ -149,7 +154,11 @@ def test_names_and_next_token_are_exclusive(batch: Any) -> None:
     message = error_of(
         batch.describe_compute_environments, computeEnvironments=["a"], nextToken=token
     )
-    assert message == pagination.MESSAGES["exclusive_token"].format(label="ComputeEnvironments")
+    assert message.startswith(
+        "Error executing request, Exception : "
+        + pagination.MESSAGES["exclusive_token"].format(label="ComputeEnvironments")
+        + ", RequestId: "
+    )
 
 
 def test_empty_name_list_means_everything(batch: Any) -> None:
@@ -176,10 +185,32 @@ def test_token_of_another_listing_is_invalid(batch: Any) -> None:
     assert message == pagination.MESSAGES["token"].format(token=token)
 
 
-@pytest.mark.parametrize("size", [0, 101])
+PAGE_MAX = documented_number("DescribeJobQueues", "maxResults", r"between 1 and (\d+)")
+
+
+@pytest.mark.parametrize("size", [0, PAGE_MAX + 1])
 def test_max_results_range(batch: Any, size: int) -> None:
     message = error_of(batch.describe_job_queues, maxResults=size)
-    assert "maxResults" in message
+    assert message == pagination.MESSAGES["max_results"].format(limit=PAGE_MAX, value=size)
+
+
+@pytest.mark.parametrize(
+    ("call", "operation"),
+    [
+        ("describe_job_queues", "DescribeJobQueues"),
+        ("describe_compute_environments", "DescribeComputeEnvironments"),
+        ("describe_job_definitions", "DescribeJobDefinitions"),
+        ("list_scheduling_policies", "ListSchedulingPolicies"),
+        ("list_consumable_resources", "ListConsumableResources"),
+        ("list_service_jobs", "ListServiceJobs"),
+        ("describe_service_environments", "DescribeServiceEnvironments"),
+    ],
+)
+def test_the_largest_page_is_the_models(batch: Any, call: str, operation: str) -> None:
+    most = documented_number(operation, "maxResults", r"between 1 and (\d+)")
+    assert "nextToken" not in getattr(batch, call)(maxResults=most)
+    message = error_of(getattr(batch, call), maxResults=most + 1)
+    assert message == pagination.MESSAGES["max_results"].format(limit=most, value=most + 1)
 
 
 # -- the helper's own contract (what other modules rely on) -------------------------------------

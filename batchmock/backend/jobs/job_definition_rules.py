@@ -13,11 +13,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from batchmock.errors import executing_request, invalid
-from batchmock.service_model import documented_max, documented_min
+from batchmock.service_model import documented_max, documented_min, documented_number
 
-IMAGE_RE = re.compile(r"[A-Za-z0-9_\-:./#@]{1,255}")
+IMAGE_RE = re.compile(r"[A-Za-z0-9_\-:./#@]+")
 """§10.3 allows letters, digits and ``-_:./#``; ``@`` is allowed as well because the model's own
-text shows ``registry/repository@digest`` image names."""
+text shows ``registry/repository@digest`` image names. The length is :func:`max_image`."""
+
+
+def max_image() -> int | None:
+    """How long an image name may be: "It can be 255 characters long" (the model)."""
+    return documented_number(
+        "RegisterJobDefinition", "containerProperties.image", r"can be ([\d,]+) characters long"
+    )
+
 
 REASON_PATTERN_RE = re.compile(r"[A-Za-z0-9.:\s]*\*?")
 """§7.6: onStatusReason / onReason patterns."""
@@ -64,24 +72,28 @@ FARGATE_MEMORY: dict[float, tuple[int, ...]] = {
     4.0: _steps(8192, 30720, 1024),
     8.0: _steps(16384, 61440, 4096),
     16.0: _steps(32768, 122880, 8192),
+    32.0: (61440, 122880, 249856),
 }
-"""§10.6: the MEMORY values (MiB) Fargate allows for each VCPU value."""
+"""§10.6: the MEMORY values (MiB) Fargate allows for each VCPU value, as the model's
+ResourceRequirement text lists them (botocore 1.44 adds 32 vCPUs, which §10.6 lacks)."""
 
 MESSAGES = {
     # [obs: ASFHyP3/hyp3#586]
     "no_vcpu": "vCPU is not provided.",
-    # [inferred] worded like the vCPU message
+    # [model] §10.3: memory is required on EC2; worded like the vCPU message [inferred]
     "no_memory": "Memory is not provided.",
     # [obs: Netflix/metaflow#749]
     "fargate_pair": "Fargate resource requirements ({vcpu:.2f} vCPU, {memory} MiB) not valid.",
     # [obs: insitro/redun#95]
     "fargate_vcpus": "vcpus is not applicable for Fargate. Use resource requirements instead.",
-    # [inferred] the same wording for memory
+    # [model] memory "isn't supported for jobs running on Fargate resources"; the same wording
+    # as for vcpus [inferred]
     "fargate_memory": "memory is not applicable for Fargate. Use resource requirements instead.",
-    # [inferred] §2.6 proposes "Retry attempts must be between 1 and 10" and "Timeout must be
-    # at least 60 seconds"; the member path is put in front of these shorter forms.
+    # [model] §7.1 attempts 1-10, §8.1 attemptDurationSeconds at least 60, read from the model;
+    # texts [inferred] (§2.6 proposes them), the member path put in front of these shorter forms.
     "attempts": "must be between {low} and {high}",
     "timeout": "must be at least {low} seconds",
+    # [model][docs: AWS Batch job environment variables] §9.1; text [inferred]
     "env": f"environment variable names may not start with {RESERVED_ENV_PREFIX}: that prefix "
     "is reserved for the variables Batch sets, got '{name}'",
 }
@@ -231,8 +243,7 @@ def parse_resource_requirements(
             raise invalid(
                 f"{member_path}[{index}].type", f"must be GPU, VCPU or MEMORY, got {kind!r}"
             )
-        if kind in found:
-            raise invalid(f"{member_path}[{index}].type", f"{kind} is given more than once")
+        # a type given twice: the last one counts (no source says AWS refuses it)
         found[kind] = _requirement_value(f"{member_path}[{index}].value", kind, entry.get("value"))
     return found
 
