@@ -3,8 +3,9 @@
 Usage: python .ci/check_dist.py DIST_DIR   (run from the checkout's root)
 
 Fails (exit 1) naming what is wrong when a folder of batchmock/ holding Python files has no
-``__init__.py`` (``packages = find:`` would leave it out of the wheel), or when a ``.py`` file or
-``py.typed`` of the checkout is missing from the wheel or from the sdist.
+``__init__.py`` (``packages = find:`` would leave it out of the wheel), or when a file of the
+checkout's batchmock/ (modules, ``py.typed``, the dashboard's assets, ...) is missing from the
+wheel or from the sdist.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ def expected_files(root: Path) -> tuple[set[str], list[str]]:
     files = {
         path.relative_to(root).as_posix()
         for path in (root / PACKAGE).rglob("*")
-        if path.is_file()
-        and "__pycache__" not in path.parts
-        and (path.suffix == ".py" or path.name == "py.typed")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     }
     folders = {str(Path(name).parent) for name in files if name.endswith(".py")}
     without_init = sorted(f for f in folders if f"{f}/__init__.py" not in files)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from batchmock._version import __version__
 from batchmock.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Delays
 
 DEFAULT_HOST = "127.0.0.1"
@@ -34,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``batchmock`` command."""
     parser = argparse.ArgumentParser(
         prog="batchmock", description="batchmock: an in-memory AWS Batch for tests and tools."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"batchmock {__version__}", help="print the version"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
@@ -76,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("simulated", "local", "docker"),
         default="simulated",
         help="how attempts run (default %(default)s)",
+    )
+    server.add_argument(
+        "--keep-workdirs",
+        action="store_true",
+        help="--executor local: keep each attempt's directory (working directory, HOME, TMPDIR) "
+        "instead of removing it when the attempt ends, to look at what a job left behind",
     )
     server.add_argument(
         "--allow-remote-exec",
@@ -122,6 +132,7 @@ def mock_options(args: argparse.Namespace) -> dict[str, Any]:
         "account_id": args.account_id,
         "clock": args.clock,
         "executor": args.executor,
+        "keep_workdirs": args.keep_workdirs,
         "delays": delays,
     }
 
@@ -130,6 +141,7 @@ def serve(args: argparse.Namespace) -> int:
     """Run the server in this thread until SIGINT or SIGTERM; the mock always stops after."""
     from batchmock.mock import BatchMock
     from batchmock.server.app import make_app
+    from batchmock.server.dashboard import PATH as DASHBOARD_PATH
     from batchmock.server.handler import bound_port, close_connections, make_wsgi_server
     from batchmock.server.threaded import check_bind
 
@@ -149,13 +161,15 @@ def serve(args: argparse.Namespace) -> int:
             _say(sys.stderr, f"batchmock: cannot listen on {args.host}:{args.port}: {exc}")
             return 1
         host = f"[{args.host}]" if ":" in args.host else args.host
-        _say(
-            sys.stdout,
-            f"batchmock server listening on http://{host}:{bound_port(server)} "
-            f"(clock {args.clock}, executor {args.executor}: {EXECUTOR_NOTES[args.executor]}); "
-            "Ctrl-C stops it",
-        )
         try:
+            # inside the try: a parent may signal as soon as it reads the line
+            _say(
+                sys.stdout,
+                f"batchmock server listening on http://{host}:{bound_port(server)} "
+                f"(clock {args.clock}, executor {args.executor}: "
+                f"{EXECUTOR_NOTES[args.executor]}); Ctrl-C stops it",
+            )
+            _say(sys.stdout, f"dashboard: http://{host}:{bound_port(server)}{DASHBOARD_PATH}")
             server.serve_forever(poll_interval=0.2)
         except (KeyboardInterrupt, _Stop):
             pass

@@ -1,6 +1,7 @@
 """The control API under ``/_batchmock/``: what a test does to an in-process mock, over HTTP.
 
-``POST reset``, ``POST advance`` ``{"seconds": n}``, ``POST run-until-idle``, ``POST outcomes``
+``POST reset``, ``POST advance`` ``{"seconds": n}``, ``POST run-until-idle`` (answers the jobs
+left, as ``run_until_idle()`` returns them), ``POST outcomes``
 (a JSON list of rules, replacing the current ones), ``GET outcomes`` and ``GET state``. Bad input
 is a 400 ``ClientException`` naming the member and the rule; nothing changes when it is refused.
 """
@@ -8,11 +9,11 @@ is a 400 ``ClientException`` naming the member and the rule; nothing changes whe
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 from batchmock.errors import BatchError, ClientException
+from batchmock.protocol import body as json_body
 from batchmock.protocol import serialize
 from batchmock.pruned import prune
 from batchmock.server._wsgi import json_response
@@ -75,24 +76,25 @@ def _advance(mock: BatchMock, body: bytes) -> serialize.Response:
     seconds = request["seconds"]
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise ClientException(f"advance: seconds must be a number, got {json.dumps(seconds)}")
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ClientException(f"advance: seconds must be a finite number >= 0, got {seconds}")
     if mock.options.clock != "virtual":
         # On the real clock advancing means waiting: a request that sleeps is never wanted.
         raise ClientException(
             f"advance: this server runs on the {mock.options.clock} clock, which only the wall "
             "clock moves; start it with --clock virtual to drive time with advance"
         )
-    mock.advance(float(seconds))
+    try:
+        mock.advance(seconds)  # the clock refuses what it cannot reach, before moving at all
+    except ValueError as exc:
+        raise ClientException(f"advance: {exc}") from None
     return json_response(200, {"advanced": seconds})
 
 
 def _run_until_idle(mock: BatchMock, body: bytes) -> serialize.Response:
     try:
-        mock.run_until_idle()
+        unfinished = mock.run_until_idle()
     except RuntimeError as exc:  # a job that never ends: the client's script, not a fault
         raise ClientException(f"run-until-idle: {exc}") from None
-    return json_response(200, {"idle": True})
+    return json_response(200, {"idle": True, "unfinishedJobs": [j.to_json() for j in unfinished]})
 
 
 def _set_outcomes(mock: BatchMock, body: bytes) -> serialize.Response:
@@ -161,9 +163,9 @@ def _json(body: bytes, endpoint: str) -> Any:
     if not body.strip():
         raise ClientException(f"{endpoint}: the request body is empty; it must be JSON")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ClientException(f"{endpoint}: the request body is not valid JSON: {exc}") from None
+        return json_body.decode(body)  # the Batch API's decoder: same depth and text rules
+    except ClientException as exc:
+        raise ClientException(f"{endpoint}: {exc.message}") from None
 
 
 def _json_object(body: bytes, endpoint: str) -> dict[str, Any]:
