@@ -20,7 +20,7 @@ from batchmock.options import Delays, MockOptions
 from batchmock.protocol import wire
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
     from batchmock.backend.registry import BackendRegistry
     from batchmock.engine.runtime import Runtime
     from batchmock.executors.services import MockServices

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from batchmock.backend import (
+from batchmock.backend.control_plane import (
     compute_environments,
     consumable_resources,
-    job_definitions,
     job_queues,
-    jobs,
-    quota_shares,
     scheduling_policies,
-    service_environments,
-    service_jobs,
     tags,
 )
-from batchmock.backend.backend import Handler
+from batchmock.backend.core.backend import Handler
+from batchmock.backend.jobs import job_definitions, jobs
+from batchmock.backend.service_jobs import quota_shares, service_environments, service_jobs
 
 _MODULES = (
     compute_environments,

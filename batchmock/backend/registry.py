@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from batchmock.backend.backend import BatchBackend
+from batchmock.backend.core.backend import BatchBackend
 from batchmock.backend.operations import OPERATIONS
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns
+from batchmock.backend.core import arns
 from batchmock.engine import states
 from batchmock.engine.arrays import Arrays
 from batchmock.engine.attempts import Attempts
@@ -26,7 +26,7 @@ from batchmock.engine.scheduler import Scheduler
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.clock import Timer
     from batchmock.engine.runtime import Runtime
 

@@ -18,7 +18,7 @@ from batchmock.executors import make_executor
 from batchmock.executors.simulated import OutcomeScript
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
     from batchmock.executors.base import Executor, Services
     from batchmock.options import MockOptions

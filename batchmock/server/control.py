@@ -17,7 +17,7 @@ from batchmock.protocol import serialize
 from batchmock.server._wsgi import json_response
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
     from batchmock.mock import BatchMock
 
 PREFIX = "/_batchmock/"
@@ -150,7 +150,7 @@ def _backend_state(backend: BatchBackend) -> dict[str, Any]:
 
 
 def _job_details(backend: BatchBackend) -> list[dict[str, Any]]:
-    from batchmock.backend.job_views import job_detail
+    from batchmock.backend.jobs.job_views import job_detail
 
     return [job_detail(job) for job in backend.engine.jobs() if not job.is_child]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from batchmock import mock_batch
-from batchmock.backend import compute_environments as ces
-from batchmock.backend import compute_resources as crs
+from batchmock.backend.control_plane import compute_environments as ces
+from batchmock.backend.control_plane import compute_resources as crs
 from tests.api.test_compute_environments import create, describe, ec2, error_of
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend import compute_environments as ces
-from batchmock.backend import compute_resources as crs
+from batchmock.backend.control_plane import compute_environments as ces
+from batchmock.backend.control_plane import compute_resources as crs
 from tests.support import error_of
 
 ACCOUNT = "123456789012"

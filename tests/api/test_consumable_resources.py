@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from batchmock import BatchMock
-from batchmock.backend import consumable_resources as crs
+from batchmock.backend.control_plane import consumable_resources as crs
 from tests.support import make_env
 
 ARN = "arn:aws:batch:us-east-1:123456789012:consumable-resource/"

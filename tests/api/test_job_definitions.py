@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from batchmock import BatchMock
-from batchmock.backend import job_definitions as jds
+from batchmock.backend.jobs import job_definitions as jds
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012:job-definition/"
 ROLE = "arn:aws:iam::123456789012:role/exec"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend import job_queues as jqs
+from batchmock.backend.control_plane import job_queues as jqs
 from tests.api.test_job_queues import (
     PREFIX,
     TLA,

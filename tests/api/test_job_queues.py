@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from batchmock.backend import job_queues as jqs
+from batchmock.backend.control_plane import job_queues as jqs
 from tests.support import error_of
 
 ACCOUNT = "123456789012"

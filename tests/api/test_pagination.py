@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend import pagination
+from batchmock.backend.core import pagination
 from batchmock.errors import ClientException
 from tests.support import error_of
 

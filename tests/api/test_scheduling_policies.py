@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend import scheduling_policies as sps
+from batchmock.backend.control_plane import scheduling_policies as sps
 from tests.support import error_of
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend import tags as tagmod
+from batchmock.backend.control_plane import tags as tagmod
 from batchmock.errors import ClientException
 from tests.support import error_of, make_ce, make_env, make_job_definition, make_queue
 

@@ -7,13 +7,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import checks, pagination
-from batchmock.backend.checks import check_name, check_range, drop_none, ref_list
-from batchmock.backend.tags import optional_tags
+from batchmock.backend.control_plane.tags import optional_tags
+from batchmock.backend.core import checks, pagination
+from batchmock.backend.core.checks import check_name, check_range, drop_none, ref_list
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 MAX_SHARE_IDENTIFIER = 255
 DEFAULT_WEIGHT = 1.0

@@ -13,13 +13,13 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, pagination
-from batchmock.backend.job_views import STATUSES, is_array_parent, job_summary
+from batchmock.backend.core import arns, pagination
+from batchmock.backend.jobs.job_views import STATUSES, is_array_parent, job_summary
 from batchmock.errors import ClientException, invalid
 from batchmock.protocol.serialize import Pruned
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
 
 SOURCES = ("jobQueue", "arrayJobId", "multiNodeJobId")

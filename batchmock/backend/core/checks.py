@@ -6,11 +6,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns
+from batchmock.backend.core import arns
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
 
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 """G3: names of CEs, queues, job definitions, scheduling policies, ..."""

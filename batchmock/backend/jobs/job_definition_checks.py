@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from batchmock.backend import job_definition_rules as rules
+from batchmock.backend.jobs import job_definition_rules as rules
 from batchmock.errors import invalid
 
 TARGET_NODES_RE = re.compile(r"(\d*):(\d*)")

@@ -13,15 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, pagination
-from batchmock.backend import job_definition_checks as structure
-from batchmock.backend import job_definition_rules as rules
-from batchmock.backend.consumable_resources import check_consumable_resource_properties
-from batchmock.backend.tags import optional_tags
+from batchmock.backend.control_plane.consumable_resources import (
+    check_consumable_resource_properties,
+)
+from batchmock.backend.control_plane.tags import optional_tags
+from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.jobs import job_definition_checks as structure
+from batchmock.backend.jobs import job_definition_rules as rules
 from batchmock.errors import ClientException, invalid, not_found
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 MAX_DEFINITION_BYTES = 24 * 1024
 """§10.13 / §19: a job definition may be at most 24 KiB."""

@@ -14,16 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, pagination
-from batchmock.backend import job_queues as queues
-from batchmock.backend import quota_shares as shares
-from batchmock.backend.consumable_resources import name_matches, now_ms, parse_filters
-from batchmock.backend.job_definition_rules import check_int_range, check_scheduling_priority
-from batchmock.backend.tags import optional_tags
+from batchmock.backend.control_plane import job_queues as queues
+from batchmock.backend.control_plane.consumable_resources import name_matches, now_ms, parse_filters
+from batchmock.backend.control_plane.tags import optional_tags
+from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.jobs.job_definition_rules import check_int_range, check_scheduling_priority
+from batchmock.backend.service_jobs import quota_shares as shares
 from batchmock.errors import ClientException, invalid, not_found
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 """G3: job names start with a letter or digit."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
 
 SETTLING = ("CREATING", "UPDATING")
 

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from batchmock.backend import job_definition_rules as rules
+from batchmock.backend.jobs import job_definition_rules as rules
 from batchmock.errors import ClientException, invalid
 
 MESSAGES = {

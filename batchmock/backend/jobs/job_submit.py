@@ -14,16 +14,19 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, job_definitions, job_nodes
-from batchmock.backend import job_definition_rules as rules
-from batchmock.backend import job_overrides as overrides
-from batchmock.backend.consumable_resources import check_consumable_resource_properties
-from batchmock.backend.tags import MAX_TAGS, optional_tags
+from batchmock.backend.control_plane.consumable_resources import (
+    check_consumable_resource_properties,
+)
+from batchmock.backend.control_plane.tags import MAX_TAGS, optional_tags
+from batchmock.backend.core import arns
+from batchmock.backend.jobs import job_definition_rules as rules
+from batchmock.backend.jobs import job_definitions, job_nodes
+from batchmock.backend.jobs import job_overrides as overrides
 from batchmock.engine.job import JobSpec
 from batchmock.errors import ClientException, invalid
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
 
 JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")

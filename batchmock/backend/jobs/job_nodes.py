@@ -6,13 +6,15 @@ import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import job_definition_rules as rules
-from batchmock.backend import job_overrides as overrides
-from batchmock.backend.consumable_resources import check_consumable_resource_properties
+from batchmock.backend.control_plane.consumable_resources import (
+    check_consumable_resource_properties,
+)
+from batchmock.backend.jobs import job_definition_rules as rules
+from batchmock.backend.jobs import job_overrides as overrides
 from batchmock.errors import ClientException, invalid
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend
+    from batchmock.backend.core.backend import BatchBackend
 
 MESSAGES = {
     # [obs: aws-parallelcluster#964]

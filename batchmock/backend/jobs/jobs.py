@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend.job_listing import list_jobs
-from batchmock.backend.job_submit import build_spec
-from batchmock.backend.job_views import job_detail, store_none_free
+from batchmock.backend.jobs.job_listing import list_jobs
+from batchmock.backend.jobs.job_submit import build_spec
+from batchmock.backend.jobs.job_views import job_detail, store_none_free
 from batchmock.errors import ClientException, invalid
 from batchmock.protocol.serialize import Pruned
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
     from batchmock.engine.job import Job
 
 MAX_DESCRIBE = 100

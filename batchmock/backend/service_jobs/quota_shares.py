@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import checks, pagination
-from batchmock.backend import job_queues as queues
-from batchmock.backend.service_environments import check_capacity_limits
-from batchmock.backend.tags import optional_tags
+from batchmock.backend.control_plane import job_queues as queues
+from batchmock.backend.control_plane.tags import optional_tags
+from batchmock.backend.core import checks, pagination
+from batchmock.backend.service_jobs.service_environments import check_capacity_limits
 from batchmock.errors import ClientException, invalid, not_found
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 STRATEGIES = ("RESERVE", "LEND", "LEND_AND_BORROW")
 PREEMPTION = ("ENABLED", "DISABLED")
@@ -213,7 +213,7 @@ def update_quota_share(backend: BatchBackend, params: dict[str, Any]) -> dict[st
 
 def delete_quota_share(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DeleteQuotaShare: only a DISABLED share; its service jobs are terminated (§18.6)."""
-    from batchmock.backend.service_jobs import terminate_in_share
+    from batchmock.backend.service_jobs.service_jobs import terminate_in_share
 
     share = _get(backend, params.get("quotaShareArn"))
     if share.state != "DISABLED":

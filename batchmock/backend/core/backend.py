@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns
+from batchmock.backend.core import arns
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:

@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, compute_resources, pagination, settling
-from batchmock.backend.checks import check_at_least, check_name, drop_none
-from batchmock.backend.tags import optional_tags
+from batchmock.backend.control_plane import compute_resources, settling
+from batchmock.backend.control_plane.tags import optional_tags
+from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.core.checks import check_at_least, check_name, drop_none
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 MAX_COMPUTE_ENVIRONMENTS = 50
 """§13.11 / §19: per account and region, ECS and EKS together."""

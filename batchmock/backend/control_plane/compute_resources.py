@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from batchmock.backend.checks import check_at_least, check_range
+from batchmock.backend.core.checks import check_at_least, check_range
 from batchmock.errors import ClientException
 
 EC2_TYPES = ("EC2", "SPOT")

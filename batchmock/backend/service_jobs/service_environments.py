@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import arns, checks, pagination
-from batchmock.backend.tags import optional_tags
+from batchmock.backend.control_plane.tags import optional_tags
+from batchmock.backend.core import arns, checks, pagination
 from batchmock.errors import ClientException, invalid, not_found
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 TYPES = ("SAGEMAKER_TRAINING",)
 STATES = ("ENABLED", "DISABLED")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 MAX_TAGS = 50
 MAX_KEY = 128

@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend import checks, pagination, settling
-from batchmock.backend.checks import check_name, check_range
-from batchmock.backend.tags import optional_tags
+from batchmock.backend.control_plane import settling
+from batchmock.backend.control_plane.tags import optional_tags
+from batchmock.backend.core import checks, pagination
+from batchmock.backend.core.checks import check_name, check_range
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.backend import BatchBackend, Handler
+    from batchmock.backend.core.backend import BatchBackend, Handler
 
 MAX_JOB_QUEUES = 50
 """§12.11 / §19."""

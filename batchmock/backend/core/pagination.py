@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from batchmock.backend.checks import ref_list
+from batchmock.backend.core.checks import ref_list
 from batchmock.errors import ClientException
 
 T = TypeVar("T")

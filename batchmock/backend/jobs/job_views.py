@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend.job_nodes import node_range_for
+from batchmock.backend.jobs.job_nodes import node_range_for
 from batchmock.protocol.serialize import prune
 
 if TYPE_CHECKING:

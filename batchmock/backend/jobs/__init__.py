@@ -1,0 +1,2 @@
+"""The jobs' API face: SubmitJob, DescribeJobs, ListJobs, TerminateJob/CancelJob and the job
+definitions they run."""

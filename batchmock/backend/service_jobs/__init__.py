@@ -1,0 +1,1 @@
+"""Service jobs: service environments, service jobs and quota shares."""
