@@ -120,11 +120,13 @@ def test_retries_evaluate_the_real_exit_code(batch: Any, containers: BatchMock) 
 
 
 @pytest.mark.requires_docker
-def test_scaled_timeouts_stop_the_container(engine: Any) -> None:
+def test_scaled_timeouts_stop_the_container(engine: Any, tmp_path: Path) -> None:
     with mock_batch(executor="docker", real_timeout_scale=0.01) as mock:
         # PID 1 ignores SIGTERM unless it handles it: an init process passes it on (143)
         init = {"linuxParameters": {"initProcessEnabled": True}}
-        scenarios.check_timeouts(mock, mock.client(), DOCKER, **init)
+        scenarios.check_timeouts(
+            mock, mock.client(), DOCKER, tmp_path, in_container="/ready", **init
+        )
 
 
 @pytest.mark.requires_docker
