@@ -8,7 +8,7 @@ import pytest
 
 from batchmock.backend.core import pagination
 from batchmock.errors import ClientException
-from tests.support import error_of
+from tests.support import error_of, make_job_definition
 
 
 def make_ce(batch: Any, name: str) -> None:
@@ -58,13 +58,25 @@ def test_exact_multiple_has_no_trailing_token(batch: Any) -> None:
     assert "nextToken" not in second
 
 
-def test_default_page_is_100(batch: Any) -> None:
+def test_all_fifty_compute_environments_fit_the_default_page(batch: Any) -> None:
     # the quota is 50 CEs, so a listing of everything always fits one default page
     for i in range(50):
         make_ce(batch, f"ce{i:02d}")
     response = batch.describe_compute_environments()
     assert len(response["computeEnvironments"]) == 50
     assert "nextToken" not in response
+
+
+def test_default_page_is_100(batch: Any) -> None:
+    # job definitions have no quota of 50: 101 of them need a second default page
+    for i in range(101):
+        make_job_definition(batch, f"jd{i:03d}")
+    first = batch.describe_job_definitions()
+    assert len(first["jobDefinitions"]) == 100
+    rest = batch.describe_job_definitions(nextToken=first["nextToken"])
+    assert "nextToken" not in rest
+    names = [d["jobDefinitionName"] for d in first["jobDefinitions"] + rest["jobDefinitions"]]
+    assert sorted(names) == [f"jd{i:03d}" for i in range(101)]
 
 
 def test_paginator_walks_every_compute_environment(batch: Any) -> None:
@@ -149,7 +161,9 @@ def test_names_and_next_token_are_exclusive(batch: Any) -> None:
     message = error_of(
         batch.describe_compute_environments, computeEnvironments=["a"], nextToken=token
     )
-    assert message == pagination.MESSAGES["exclusive_token"].format(label="ComputeEnvironments")
+    assert message == (
+        "Error executing request, Exception : ComputeEnvironments and NextToken cannot both be set"
+    )
 
 
 def test_empty_name_list_means_everything(batch: Any) -> None:
@@ -163,7 +177,7 @@ def test_empty_name_list_means_everything(batch: Any) -> None:
 def test_invalid_tokens(batch: Any, token: str) -> None:
     make_ce(batch, "a")
     message = error_of(batch.describe_compute_environments, maxResults=1, nextToken=token)
-    assert message == pagination.MESSAGES["token"].format(token=token)
+    assert message == f"Invalid nextToken: {token}"
 
 
 def test_token_of_another_listing_is_invalid(batch: Any) -> None:
@@ -173,7 +187,7 @@ def test_token_of_another_listing_is_invalid(batch: Any) -> None:
     make_queue(batch, "q2")
     token = batch.describe_compute_environments(maxResults=1)["nextToken"]
     message = error_of(batch.describe_job_queues, maxResults=1, nextToken=token)
-    assert message == pagination.MESSAGES["token"].format(token=token)
+    assert message == f"Invalid nextToken: {token}"
 
 
 @pytest.mark.parametrize("size", [0, 101])
