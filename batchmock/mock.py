@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
     from batchmock.backend.registry import BackendRegistry
     from batchmock.engine.runtime import Runtime
-    from batchmock.executors.services import MockServices
+    from batchmock.mock_services import MockServices
     from batchmock.protocol.serialize import Response
 
 T = TypeVar("T")
@@ -89,7 +89,7 @@ class BatchMock:
                 return self
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
-            from batchmock.executors.services import MockServices
+            from batchmock.mock_services import MockServices
 
             try:
                 self._services = MockServices(self, self._prepare_moto)

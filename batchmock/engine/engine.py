@@ -9,11 +9,11 @@ keeps every index in step: the per-queue status dicts (ListJobs), the array pare
 
 from __future__ import annotations
 
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from batchmock.backend.core import arns
 from batchmock.engine import states
 from batchmock.engine.arrays import Arrays
 from batchmock.engine.attempts import Attempts
@@ -26,8 +26,8 @@ from batchmock.engine.scheduler import Scheduler
 from batchmock.errors import ClientException
 
 if TYPE_CHECKING:
-    from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.clock import Timer
+    from batchmock.engine.resources import Resources
     from batchmock.engine.runtime import Runtime
 
 _KEEP: Any = object()
@@ -42,7 +42,7 @@ _TERMINAL = states.TERMINAL
 class Engine:
     """The job engine of one backend; see the module docstring and docs/architecture.md."""
 
-    def __init__(self, backend: BatchBackend, runtime: Runtime) -> None:
+    def __init__(self, backend: Resources, runtime: Runtime) -> None:
         self.backend = backend
         self.runtime = runtime
         self.options = runtime.options
@@ -185,7 +185,7 @@ class Engine:
     # -- the API's verbs -----------------------------------------------------------------------
     def submit(self, spec: JobSpec) -> Job:
         """Create a job from a checked spec; it leaves SUBMITTED ``delays.submitted`` later."""
-        job_id = arns.new_uuid()
+        job_id = str(uuid.uuid4())  # §3.1: a lower-case UUID4
         now = self.now_ms()
         job = Job(
             job_id=job_id,

@@ -10,7 +10,7 @@ from typing import Any
 class JobSpec:
     """A validated SubmitJob request, resolved against the control plane.
 
-    The API layer (``backend/jobs*.py``) builds it; the engine turns it into a :class:`Job`.
+    The API layer (``backend/jobs/``) builds it; the engine turns it into a :class:`Job`.
     Every ``dict`` is in the service model's member names.
     """
 

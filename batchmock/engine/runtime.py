@@ -18,8 +18,8 @@ from batchmock.executors import make_executor
 from batchmock.executors.simulated import OutcomeScript
 
 if TYPE_CHECKING:
-    from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
+    from batchmock.engine.resources import Resources
     from batchmock.executors.base import Executor, Services
     from batchmock.options import MockOptions
 
@@ -55,7 +55,7 @@ class Runtime:
         self._closed = False
 
     # -- engines -------------------------------------------------------------------------------
-    def engine_for(self, backend: BatchBackend) -> Engine:
+    def engine_for(self, backend: Resources) -> Engine:
         """The engine of a new backend (called once per backend by BatchBackend)."""
         backend.lock = self.lock  # one lock per mock: see the module docstring
         engine = Engine(backend, self)

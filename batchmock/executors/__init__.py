@@ -1,8 +1,8 @@
 """Executors run the attempts of jobs; ``make_executor`` turns ``MockOptions.executor`` into one.
 
 ``FACTORIES`` maps each executor name to ``factory(script, options, services) -> Executor``;
-``services`` (the mock's server and CloudWatch log streams, see ``executors/services.py``) is None
-for a runtime made without a mock. The real executors' modules are imported only when chosen.
+``services`` (an ``executors.base.Services``: the mock's server and CloudWatch log streams) is
+None for a runtime made without a mock. The real executors' modules are imported only when chosen.
 """
 
 from __future__ import annotations

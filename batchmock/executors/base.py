@@ -140,7 +140,10 @@ class LogWriter(Protocol):
 
 
 class Services(Protocol):
-    """What the mock offers executors (``batchmock.executors.services.MockServices``)."""
+    """What the mock offers executors: a server URL for jobs to call and a log sink.
+
+    Executors see only this interface; the mock layer composes it (``batchmock.mock_services``).
+    """
 
     def server_url(self) -> str:
         """The endpoint of a loopback server answering for the mock (started on first call)."""

@@ -6,36 +6,13 @@ import json
 import uuid
 from typing import Any
 
+from batchmock.pruned import prune
+
 Response = tuple[int, dict[str, str], bytes]
 
 # check_circular off: results are trees built per request (a cycle would still fail, as a
 # RecursionError), and the check costs a tenth of the encoding of 100 JobDetails.
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
-
-
-class Pruned(dict[str, Any]):
-    """A result (or part of one) built without ``None`` at any depth: :func:`prune` keeps it as is.
-
-    Handlers that build large responses from engine state (DescribeJobs, ListJobs) leave absent
-    members out as they build them and mark the result, so the serializer does not walk every
-    member of 100 jobs a second time. Anything not marked is pruned as usual.
-    """
-
-    __slots__ = ()
-
-
-def prune(value: Any) -> Any:
-    """A copy of ``value`` without ``None`` members (absent members are left out, never null).
-
-    A :class:`Pruned` value is returned as is: whoever built it left ``None`` out already.
-    """
-    if type(value) is dict:
-        return {k: prune(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [prune(v) for v in value if v is not None]
-    if isinstance(value, dict) and not isinstance(value, Pruned):
-        return {k: prune(v) for k, v in value.items() if v is not None}
-    return value
 
 
 def success(result: dict[str, Any]) -> Response:

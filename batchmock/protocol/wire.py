@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote
 from batchmock.errors import BatchError, ClientException
 from batchmock.protocol import model, serialize
 from batchmock.protocol.validation import validator_for
+from batchmock.pruned import prune
 
 Dispatch = Callable[[str, dict[str, Any]], dict[str, Any]]
 
@@ -57,7 +58,7 @@ def parse(
         _merge_query(op, parse_qs(query, keep_blank_values=True), params)
     validator_for(op)(params)
     # An explicit null means "absent" to AWS: handlers never see None inputs.
-    return op.name, serialize.prune(params)
+    return op.name, prune(params)
 
 
 def _decode_body(body: bytes | str | None) -> dict[str, Any]:

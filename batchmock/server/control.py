@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from batchmock.errors import BatchError, ClientException
 from batchmock.protocol import serialize
+from batchmock.pruned import prune
 from batchmock.server._wsgi import json_response
 
 if TYPE_CHECKING:
@@ -142,10 +143,10 @@ def state(mock: BatchMock) -> dict[str, Any]:
 def _backend_state(backend: BatchBackend) -> dict[str, Any]:
     return {
         "computeEnvironments": [
-            serialize.prune(ce.describe()) for ce in backend.compute_environments.values()
+            prune(ce.describe()) for ce in backend.compute_environments.values()
         ],
-        "jobQueues": [serialize.prune(q.describe()) for q in backend.job_queues.values()],
-        "jobs": [serialize.prune(detail) for detail in _job_details(backend)],
+        "jobQueues": [prune(q.describe()) for q in backend.job_queues.values()],
+        "jobs": [prune(detail) for detail in _job_details(backend)],
     }
 
 

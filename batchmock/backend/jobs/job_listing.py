@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from batchmock.backend.core import arns, pagination
 from batchmock.backend.jobs.job_views import STATUSES, is_array_parent, job_summary
 from batchmock.errors import ClientException, invalid
-from batchmock.protocol.serialize import Pruned
+from batchmock.pruned import Pruned
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend

@@ -2,7 +2,7 @@
 
 Members that are unknown are left out as the views are built (a job that never ran has no
 ``startedAt``, never 0: G7): no view holds ``None`` at any depth, so the handlers can mark their
-results :class:`~batchmock.protocol.serialize.Pruned` and the serializer does not walk 100 jobs a
+results :class:`~batchmock.pruned.Pruned` and the serializer does not walk 100 jobs a
 second time. The structures a job stores from its request (container, retry strategy, ...) are
 made None-free once, at SubmitJob (:func:`store_none_free`), and copied as they are. Nothing here
 changes a job.
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.jobs.job_nodes import node_range_for
-from batchmock.protocol.serialize import prune
+from batchmock.pruned import prune
 
 if TYPE_CHECKING:
     from batchmock.engine.job import Attempt, Job, JobSpec

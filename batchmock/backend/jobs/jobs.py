@@ -13,7 +13,7 @@ from batchmock.backend.jobs.job_listing import list_jobs
 from batchmock.backend.jobs.job_submit import build_spec
 from batchmock.backend.jobs.job_views import job_detail, store_none_free
 from batchmock.errors import ClientException, invalid
-from batchmock.protocol.serialize import Pruned
+from batchmock.pruned import Pruned
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
