@@ -1,17 +1,40 @@
-"""The one botocore ``before-send`` handler, and the stack of active mocks it serves.
+"""How requests reach a mock: one botocore ``before-send`` handler and two guards.
 
-The handler is added to botocore's built-in handlers at import, marked to run first, so every
-client made afterwards carries it, and it runs before moto's own handler: Batch requests are
-answered by batchmock only, never executed a second time by moto. A client made before
-``import batchmock`` can be patched with :func:`patch_client`.
+While at least one mock intercepts (between ``push`` and the matching ``pop``):
+
+- **the endpoint guard** wraps ``botocore.endpoint.Endpoint._do_get_response``, the one method
+  every request of every client passes through just before botocore emits ``before-send``. It
+  makes sure the client's event emitter carries :func:`before_send`, registered to run first
+  (so Batch requests are answered by batchmock only, never a second time by moto's handler).
+  Interception therefore does not depend on import order: a client made before
+  ``import batchmock``, from a session (boto3's default one included) made before it, or before
+  the mock started, is answered like one made inside the mock. Arming an emitter costs one
+  attribute lookup per request afterwards.
+- **the network guard** wraps ``botocore.httpsession.URLLib3Session.send``, where botocore's
+  requests (API calls, but also credential refreshes and instance metadata) leave the process.
+  A request that no handler answered and whose host is not a loopback address is refused with
+  :class:`batchmock.errors.NetworkRefusedError`: nothing reaches AWS while a mock is active.
+  Loopback hosts not owned by the mock (a real server on this machine, such as batchmock's own
+  ``ThreadedServer``) are still reached.
+
+When the last mock stops, both methods are put back (unless another library wrapped them in the
+meantime: then our wrappers stay in its chain, inert, as they check for an active mock first).
+Importing batchmock changes nothing in botocore. An async client (aiobotocore) would be armed
+the same way, by wrapping its endpoint's own ``_do_get_response`` around :func:`arm`.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import botocore.handlers
+from botocore.endpoint import Endpoint
+from botocore.httpsession import URLLib3Session
+
+from batchmock import routing
+from batchmock.errors import NetworkRefusedError
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSResponse
@@ -20,8 +43,9 @@ if TYPE_CHECKING:
     from batchmock.mock import BatchMock
 
 _UNIQUE_ID = "batchmock-before-send"
+_ARMED = "_batchmock_armed"
 
-# The only module-level state of batchmock: the active mocks, innermost last.
+# The only module-level state of batchmock: the intercepting mocks, innermost last.
 _active: list[BatchMock] = []
 _lock = threading.Lock()
 
@@ -33,10 +57,33 @@ def before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | N
     return _active[-1].intercept(event_name, request)
 
 
+def arm(events: Any) -> None:
+    """Make sure a client's event emitter runs :func:`before_send` first (idempotent)."""
+    if getattr(events, _ARMED, False):
+        return
+    events.register_first("before-send", before_send, unique_id=_UNIQUE_ID)
+    try:
+        setattr(events, _ARMED, True)
+    except AttributeError:  # an emitter that takes no attributes: re-registering is a no-op
+        pass
+
+
+def patch_client(client: BaseClient) -> None:
+    """Route ``client`` through batchmock now.
+
+    Not needed: every client is armed on its first request while a mock is active, wherever and
+    whenever it was made. Kept for code written against earlier versions.
+    """
+    arm(client.meta.events)
+
+
 def push(mock: BatchMock) -> None:
-    """Make ``mock`` the one that answers requests."""
+    """Make ``mock`` the one that answers requests (the guards go on with the first mock)."""
     with _lock:
         _active.append(mock)
+        if len(_active) == 1:
+            for patch in _PATCHES:
+                patch.on()
 
 
 def pop(mock: BatchMock) -> None:
@@ -45,7 +92,10 @@ def pop(mock: BatchMock) -> None:
         for i in range(len(_active) - 1, -1, -1):
             if _active[i] is mock:
                 del _active[i]
-                return
+                break
+        if not _active:
+            for patch in _PATCHES:
+                patch.off()
 
 
 def current() -> BatchMock | None:
@@ -53,19 +103,63 @@ def current() -> BatchMock | None:
     return _active[-1] if _active else None
 
 
-def patch_client(client: BaseClient) -> None:
-    """Route a client made before ``import batchmock`` through batchmock too."""
-    client.meta.events.register_first(
-        "before-send",
-        before_send,  # type: ignore[arg-type]
-        unique_id=_UNIQUE_ID,
+def refusal(url: str) -> str:
+    """The message of a request to ``url`` refused by the network guard."""
+    return (
+        f"batchmock refused a request to {url}: while mock_batch is active nothing may leave "
+        "this machine, and no mock answered it (Batch requests are answered by batchmock, "
+        "other AWS services by moto unless route_to_moto=False). Point the client at a "
+        "loopback endpoint (a server on 127.0.0.1) or make the request outside the mock."
     )
 
 
-def _install() -> None:
-    spec = ("before-send", before_send, botocore.handlers.REGISTER_FIRST)
-    if spec not in botocore.handlers.BUILTIN_HANDLERS:
-        botocore.handlers.BUILTIN_HANDLERS.append(spec)
+# -- the two guards ----------------------------------------------------------------------------
+def _arming(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
+        if _active:
+            arm(self._event_emitter)
+        return original(self, request, operation_model, context)
+
+    return _do_get_response
 
 
-_install()
+def _refusing(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def send(self: Any, request: Any) -> Any:
+        if _active and not routing.is_loopback_url(request.url):
+            raise NetworkRefusedError(refusal(request.url))
+        return original(self, request)
+
+    return send
+
+
+class _Patch:
+    """A method of a botocore class, wrapped while a mock is active."""
+
+    def __init__(
+        self, owner: type, name: str, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]
+    ) -> None:
+        self.owner = owner
+        self.name = name
+        self.wrap = wrap
+        self.original: Callable[..., Any] | None = None
+        self.wrapper: Callable[..., Any] | None = None
+
+    def on(self) -> None:
+        if self.wrapper is not None:
+            return
+        self.original = getattr(self.owner, self.name)
+        self.wrapper = self.wrap(self.original)
+        setattr(self.owner, self.name, self.wrapper)
+
+    def off(self) -> None:
+        wrapper, self.wrapper = self.wrapper, None
+        if wrapper is not None and self.owner.__dict__.get(self.name) is wrapper:
+            setattr(self.owner, self.name, self.original)
+
+
+_PATCHES = (
+    _Patch(Endpoint, "_do_get_response", _arming),
+    _Patch(URLLib3Session, "send", _refusing),
+)

@@ -7,6 +7,7 @@ import functools
 import inspect
 import os
 import threading
+import time
 import unittest
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 from botocore.awsrequest import AWSResponse, HeadersDict
 
 from batchmock import interceptor, routing
+from batchmock.errors import MockNotActiveError
+from batchmock.fake_env import FakeEnvironment
 from batchmock.moto_bridge import MotoBridge, mark_answered
 from batchmock.options import Delays, MockOptions
 from batchmock.protocol import wire
@@ -22,17 +25,13 @@ from batchmock.protocol import wire
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
     from batchmock.backend.registry import BackendRegistry
+    from batchmock.engine.idle import UnfinishedJob
     from batchmock.engine.runtime import Runtime
     from batchmock.mock_services import MockServices
     from batchmock.protocol.serialize import Response
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-
-_FAKE_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-}
 
 
 class _Body:
@@ -64,8 +63,14 @@ class BatchMock:
             batch.run_until_idle()
 
     Each activation starts from an empty service; everything is dropped when it ends, also when
-    the test fails. While active, every request of a boto3 Batch client is answered here and, with
-    ``route_to_moto`` (the default), every other AWS request is answered by moto.
+    the test fails. While active, every request of a boto3 Batch client is answered here (clients
+    and sessions made before the mock, or before ``import batchmock``, included) and, with
+    ``route_to_moto`` (the default), every other AWS request is answered by moto; a request that
+    nothing answers may only go to a loopback address (:class:`batchmock.NetworkRefusedError`
+    otherwise). Fake credentials replace the environment's while it is active.
+
+    The controller methods (``client``, ``advance``, ``run_until_idle``, ``on_job``, ...) work
+    only while the mock is active; outside they raise :class:`batchmock.MockNotActiveError`.
     """
 
     def __init__(self, **options: Any) -> None:
@@ -76,7 +81,7 @@ class BatchMock:
         self._runtime: Runtime | None = None
         self._moto = MotoBridge()
         self._services: MockServices | None = None
-        self._env_added: list[str] = []
+        self._env = FakeEnvironment()
         self._owned: tuple[str, ...] = ()
         self._intercepting = False
 
@@ -100,7 +105,7 @@ class BatchMock:
                 self._services = self._runtime = self._registry = None
                 raise
             self._owned = _owned_endpoints(self.options)
-            self._set_env()
+            self._env.apply(self.options.region, always=intercept)
             self._intercepting = intercept
             if intercept:
                 interceptor.push(self)
@@ -133,7 +138,7 @@ class BatchMock:
                     self._services.close()  # the server real jobs call; they are gone by now
                     self._services = None
                 self._moto.stop()
-                self._restore_env()
+                self._env.restore()
                 self._runtime = None
                 self._registry = None
         if failure is not None and raise_failures:
@@ -256,22 +261,32 @@ class BatchMock:
     @property
     def runtime(self) -> Runtime:
         """The clock, executor and engines of the active mock."""
-        if self._runtime is None:
-            raise RuntimeError("The mock is not active: use it as a decorator or `with` first.")
-        return self._runtime
+        return self._active_runtime("runtime")
+
+    def _active_runtime(self, what: str) -> Runtime:
+        runtime = self._runtime
+        if runtime is None:
+            raise MockNotActiveError(
+                f"mock.{what} needs an active mock, and this one is not active: use it inside "
+                "`with mock_batch() as mock:` or a test decorated with @mock_batch (or between "
+                "mock.start() and mock.stop())."
+            )
+        return runtime
 
     def backend(self, account_id: str | None = None, region: str | None = None) -> BatchBackend:
         """The in-memory service of one account and region (the mock's defaults if omitted)."""
-        if self._registry is None:
-            raise RuntimeError("The mock is not active: use it as a decorator or `with` first.")
+        self._active_runtime("backend()")
+        assert self._registry is not None
         return self._registry.get(account_id, region)
 
     def backends(self) -> list[BatchBackend]:
         """Every backend used so far in this activation."""
+        self._active_runtime("backends()")
         return [] if self._registry is None else list(self._registry)
 
     def client(self, **kwargs: Any) -> Any:
         """A boto3 Batch client in the mock's region (keyword arguments go to boto3.client)."""
+        self._active_runtime("client()")
         import boto3
 
         kwargs.setdefault("region_name", self.options.region)
@@ -282,14 +297,22 @@ class BatchMock:
 
         Re-raises a failed check of an ``on_job`` handler run on the way (see :meth:`on_job`).
         """
-        self.runtime.advance(seconds)
+        self._active_runtime("advance()").advance(seconds)
 
-    def run_until_idle(self) -> None:
+    def run_until_idle(self) -> list[UnfinishedJob]:
         """Process events until every job is finished or blocked by something time cannot fix.
 
-        Re-raises a failed check of an ``on_job`` handler run on the way (see :meth:`on_job`).
+        Returns the jobs that did not finish (empty when every job SUCCEEDED or FAILED), each a
+        :class:`batchmock.UnfinishedJob` with its status and statusReason, so a test can say
+        what is stuck: ``assert not mock.run_until_idle()``. Re-raises a failed check of an
+        ``on_job`` handler run on the way (see :meth:`on_job`).
         """
-        self.runtime.run_until_idle()
+        from batchmock.engine.idle import unfinished_jobs
+
+        runtime = self._active_runtime("run_until_idle()")
+        runtime.run_until_idle()
+        with runtime.lock:
+            return unfinished_jobs(runtime.engines)
 
     def on_job(
         self,
@@ -299,28 +322,43 @@ class BatchMock:
     ) -> Callable[[F], F]:
         """Register a function that decides the outcome of matching attempts (simulated runs).
 
-        ``handler(attempt)`` gets the attempt's context (``command``, ``env``, ``attempt``,
-        ...) and returns an exit code, a :class:`batchmock.Outcome` or None (success). A handler
-        that raises fails the attempt like a crashing program (exit code 1, the traceback in
-        the job's logs). An ``assert`` that fails in it (an ``AssertionError``, or
-        ``pytest.fail``) fails the test as well: the same exception is re-raised by the call
-        that ran the handler (``advance``, ``run_until_idle``, a polling DescribeJobs/ListJobs
-        through boto3) or, at the latest, when the mock ends. Option ``raise_handler_errors``
-        makes every exception of a handler reach the test this way.
+        The function gets a :class:`batchmock.AttemptContext` and returns an exit code, a
+        :class:`batchmock.Outcome` or None (the default outcome). A handler that raises fails the
+        attempt like a crashing program (exit code 1, the traceback in the job's logs). An
+        ``assert`` that fails in it (an ``AssertionError``, or ``pytest.fail``) fails the test as
+        well: the same exception is re-raised by the call that ran the handler (``advance``,
+        ``run_until_idle``, a polling DescribeJobs/ListJobs through boto3) or, at the latest,
+        when the mock ends. Option ``raise_handler_errors`` makes every exception of a handler
+        reach the test this way.
         """
-        return self.runtime.on_job(job_definition=job_definition, job_name=job_name, image=image)
+        return self._active_runtime("on_job()").on_job(
+            job_definition=job_definition, job_name=job_name, image=image
+        )
 
     def set_outcomes(self, rules: list[dict[str, Any]]) -> None:
         """Replace the scripted outcome rules (the data form of ``on_job``)."""
-        self.runtime.set_outcomes(rules)
+        self._active_runtime("set_outcomes()").set_outcomes(rules)
 
     def get_outcomes(self) -> list[dict[str, Any]]:
         """The scripted outcome rules in force."""
-        return self.runtime.get_outcomes()
+        return self._active_runtime("get_outcomes()").get_outcomes()
 
     def logs(self, job_id: str) -> list[str]:
         """The lines a job wrote, over all its attempts."""
-        return self.runtime.logs(job_id)
+        return self._active_runtime("logs()").logs(job_id)
+
+    def __repr__(self) -> str:
+        """``<BatchMock active, clock virtual at 2026-...Z, jobs: RUNNABLE=1 SUCCEEDED=3>``."""
+        from batchmock.engine.idle import job_counts
+
+        runtime = self._runtime
+        if runtime is None:
+            return f"<BatchMock inactive, region {self.options.region}>"
+        with runtime.lock:
+            now_ms = runtime.clock.now_ms()
+            counts = job_counts(runtime.engines)
+        jobs = " ".join(f"{status}={n}" for status, n in counts.items()) or "none"
+        return f"<BatchMock active, clock {self.options.clock} at {_iso(now_ms)}, jobs: {jobs}>"
 
     def reset(self) -> None:
         """Drop every resource and job of the active mock, keeping it active.
@@ -328,8 +366,8 @@ class BatchMock:
         Then re-raises a failed check of an ``on_job`` handler no earlier call re-raised.
         """
         with self._lock:
-            if self._runtime is None:
-                raise RuntimeError("The mock is not active.")
+            self._active_runtime("reset()")
+            assert self._runtime is not None
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
 
@@ -345,19 +383,10 @@ class BatchMock:
         if self._intercepting and self.options.route_to_moto:
             self._moto.ensure_started()
 
-    # -- environment -------------------------------------------------------------------------
-    def _set_env(self) -> None:
-        wanted = dict(_FAKE_ENV) if "AWS_ACCESS_KEY_ID" not in os.environ else {}
-        wanted["AWS_DEFAULT_REGION"] = self.options.region
-        for key, value in wanted.items():
-            if key not in os.environ:
-                os.environ[key] = value
-                self._env_added.append(key)
 
-    def _restore_env(self) -> None:
-        for key in self._env_added:
-            os.environ.pop(key, None)
-        self._env_added = []
+def _iso(epoch_ms: int) -> str:
+    seconds, ms = divmod(epoch_ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{ms:03d}Z"
 
 
 def _make_options(given: dict[str, Any]) -> MockOptions:

@@ -68,7 +68,10 @@ class MotoBridge:
                 from moto import mock_aws
 
                 # Keep boto3's default session: re-creating it costs more than the whole mock.
-                self._own_mock = mock_aws(config={"core": {"reset_boto3_session": False}})
+                # The credentials in the environment are the mock's own (see fake_env.py).
+                self._own_mock = mock_aws(
+                    config={"core": {"reset_boto3_session": False, "mock_credentials": False}}
+                )
                 self._own_mock.start()
 
     @property

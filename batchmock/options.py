@@ -66,10 +66,10 @@ class MockOptions:
     retry_on_timeout: bool = False
     """§8.4: a job stopped by its timeout is not retried (False, the default, as AWS documents);
     True sends it through the retry strategy like any other failed attempt."""
-    cancel_pending: str = "immediate"
-    """§16.2 [inferred]: when CancelJob fails a PENDING job: ``"immediate"`` (the default) or
-    ``"after_dependencies"`` (it stays PENDING until its dependencies have finished, as the
-    API reference describes)."""
+    cancel_pending: str = "after_dependencies"
+    """§16.2 [model]: when CancelJob fails a PENDING job: ``"after_dependencies"`` (the default:
+    it stays PENDING until its dependencies have finished, as the model's CancelJob text says)
+    or ``"immediate"`` (it fails at once)."""
     cancel_runnable: str = "immediate"
     """§16.5: when CancelJob fails a RUNNABLE job: ``"immediate"`` (the default, the current
     API text) or ``"at_head"`` (it stays RUNNABLE until it reaches the head of its queue, as
@@ -79,6 +79,10 @@ class MockOptions:
     ``"element"`` replaces only command elements that are exactly ``Ref::name`` (every AWS
     example); ``"substring"`` also replaces placeholders inside longer elements
     (``s3://b/Ref::key``). A placeholder without a parameter stays literal either way."""
+    deregister_bare_name: str = "latest"
+    """§21.2: DeregisterJobDefinition accepts a bare name (AWS's own example); which revisions
+    it deregisters is not documented [inferred]: ``"latest"`` (the default, the latest ACTIVE
+    revision, the one SubmitJob runs for that name) or ``"all"`` (every ACTIVE revision)."""
     fargate_requires_execution_role: bool = True
     """RegisterJobDefinition refuses a Fargate definition without ``executionRoleArn``, as the
     model's text says it must have one (§10.5); False accepts it."""
@@ -123,7 +127,8 @@ class MockOptions:
 EXECUTORS = ("simulated", "local", "docker")
 _CHOICES: dict[str, tuple[str, ...]] = {
     "clock": ("virtual", "real"),
-    "cancel_pending": ("immediate", "after_dependencies"),
+    "cancel_pending": ("after_dependencies", "immediate"),
+    "deregister_bare_name": ("latest", "all"),
     "cancel_runnable": ("immediate", "at_head"),
     "ref_substitution": ("element", "substring"),
 }

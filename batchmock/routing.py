@@ -24,6 +24,11 @@ def is_loopback(host: str) -> bool:
     return bool(_LOOPBACK.match(host))
 
 
+def is_loopback_url(url: str) -> bool:
+    """True when ``url``'s host is a loopback address (see :func:`is_loopback`)."""
+    return is_loopback(urlsplit(url).netloc.rpartition("@")[2])
+
+
 def signer_of(headers: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The access key id and region of a SigV4 ``Authorization`` header, if signed."""
     auth: Any = headers.get("Authorization") or headers.get("authorization")
@@ -36,7 +41,7 @@ def signer_of(headers: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 
 def account_of_key(access_key: str | None) -> str | None:
-    """moto's convention: an access key id of twelve digits names the account."""
+    """batchmock's convention: an access key id of twelve digits names the account."""
     if access_key and _ACCOUNT_KEY.match(access_key):
         return access_key
     return None

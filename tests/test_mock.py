@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import unittest
 from typing import Any
 
@@ -165,32 +164,9 @@ class TestUnittestCase(unittest.TestCase):
         assert sorted(_ce_names()) == ["extra", "from-setup"]
 
 
-def test_fake_credentials_are_set_and_restored(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
-    with mock_batch():
-        assert os.environ["AWS_ACCESS_KEY_ID"]
-        assert os.environ["AWS_SECRET_ACCESS_KEY"]
-    assert "AWS_ACCESS_KEY_ID" not in os.environ
-
-
-def test_existing_credentials_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "mine")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
-    with mock_batch():
-        assert os.environ["AWS_ACCESS_KEY_ID"] == "mine"
-    assert os.environ["AWS_ACCESS_KEY_ID"] == "mine"
-
-
 def test_unknown_option_is_a_type_error_naming_the_options() -> None:
     with pytest.raises(TypeError, match="regoin.*Options are:.*region"):
         mock_batch(regoin="us-east-1")
-
-
-def test_controller_outside_the_mock_says_so() -> None:
-    mock = mock_batch()
-    with pytest.raises(RuntimeError, match="not active"):
-        mock.backend()
 
 
 @pytest.mark.parametrize(

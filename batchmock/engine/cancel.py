@@ -4,7 +4,8 @@ Cancel acts on jobs that have no task yet (SUBMITTED, PENDING, RUNNABLE) and doe
 STARTING/RUNNING ones (§16.4); terminate stops those too (§16.6). Both are no-ops on finished
 jobs (§16.8), act on every child of an array parent (§16.9, §5.11) and are never retried
 (§7.9). When a cancel lands is an option (``MockOptions.cancel_pending`` and
-``cancel_runnable``): at once by default.
+``cancel_runnable``): a PENDING job waits for its dependencies to finish (§16.2, the model's
+text), a RUNNABLE one fails at once (§16.5), by default.
 """
 
 from __future__ import annotations

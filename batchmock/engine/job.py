@@ -35,7 +35,8 @@ class JobSpec:
     array_size: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
     """The job's own tags (§11.4: propagateTags copies tags to the ECS task, not the job)."""
-    propagate_tags: bool = False
+    propagate_tags: bool | None = None
+    """None when neither the job nor its definition set it (DescribeJobs then leaves it out)."""
     share_identifier: str | None = None
     scheduling_priority: int | None = None
     platform_capabilities: list[str] = field(default_factory=list)

@@ -150,6 +150,8 @@ class Scheduler:
             # limit None: UNMANAGED, capacity is the user's instances, not ours
             if limit is not None and need > limit - used.get(ce.name, 0.0) + EPSILON:
                 continue
+            if not _holds(ce, job):
+                continue  # §21.3: no instance type of this CE can hold the job
             if self._consumables_free(job):
                 return ce
         return None
@@ -189,9 +191,18 @@ class Scheduler:
     def _blocked(self, state: QueueState, job: Job, ces: list[Any]) -> None:
         """Set (or clear) the reason on the blocking head job (§4.10, §4.11, §13.10)."""
         reason = None
-        limits = [ce.max_vcpus for ce in ces if ce.status != "INVALID"]
-        if ces and all(ce.status == "INVALID" for ce in ces):
+        valid = [ce for ce in ces if ce.status != "INVALID"]
+        limits = [ce.max_vcpus for ce in valid]
+        if ces and not valid:
             reason = states.ALL_CE_INVALID
+        elif valid and not any(_holds(ce, job) for ce in valid):
+            reason = states.JOB_RESOURCE_REQUIREMENT
         elif limits and None not in limits and job.run.need > max(limits) + EPSILON:
             reason = states.MAX_RESOURCE
         self.engine.set_blocked_reason(job, reason)
+
+
+def _holds(ce: Any, job: Job) -> bool:
+    """Whether an instance type of ``ce`` can hold the job's vCPUs, memory and GPUs (§21.3)."""
+    spec = job.spec
+    return bool(ce.holds(spec.vcpus, spec.memory, spec.gpus))

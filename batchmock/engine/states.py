@@ -52,6 +52,10 @@ MAX_RESOURCE = (
     "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue "
     "cannot meet the CPU requirement of the job."  # [inferred suffix] §4.10
 )
+JOB_RESOURCE_REQUIREMENT = (
+    "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) "
+    "is higher than that can be met by the CE(s) attached to the job queue."
+)  # §21.3 [docs: Jobs stuck in RUNNABLE due to misconfiguration][LOG]
 ALL_CE_INVALID = "ACTION_REQUIRED - CE(s) associated with the job queue are invalid."
 ARRAY_CHILD_FAILED = "Array Child Job failed"  # [inferred] the parent of a failed array
 TIME_LIMIT_CANCEL = "Canceled by JobStateTimeLimit action due to reason: {reason}"

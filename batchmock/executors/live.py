@@ -18,6 +18,8 @@ from typing import Any
 from batchmock.executors.base import AttemptContext, LogWriter, Outcome, Services
 from batchmock.executors.logs import account_and_region
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+"""Hosts added to a job's ``NO_PROXY``: the mock's server listens on one of them."""
 JOIN_SECONDS = 30.0
 """How long shutdown waits for one execution's threads once it has been killed."""
 
@@ -33,8 +35,9 @@ def job_environment(
     ``AWS_*`` variable: a developer's real credentials, profile or endpoint must never reach a
     job. Then the job's variables and every ``AWS_BATCH_*`` variable (§9); then the job's region
     (unless the job sets its own), fake credentials whose access key id is the job's account (the
-    mock routes such keys to that account), and the endpoint of the mock's server. Credentials
-    and endpoints always win over the job's own values, so a job cannot reach real AWS.
+    mock routes such keys to that account), and the endpoint of the mock's server, which
+    ``NO_PROXY`` then names with the other loopback hosts. Credentials and endpoints always win
+    over the job's own values, so a job cannot reach real AWS.
     """
     env: dict[str, str] = {}
     if inherited is not None:
@@ -51,6 +54,11 @@ def job_environment(
     if endpoint_url is not None:
         env["AWS_ENDPOINT_URL"] = endpoint_url
         env["AWS_ENDPOINT_URL_BATCH"] = endpoint_url
+        # The server is on this machine: a proxy the developer's environment names must not
+        # carry the job's calls to it (it could not reach it, and nothing may leave).
+        bypass = [h for h in (env.get("NO_PROXY") or env.get("no_proxy") or "").split(",") if h]
+        bypass += [h for h in LOOPBACK_NAMES if h not in bypass]
+        env["NO_PROXY"] = env["no_proxy"] = ",".join(bypass)
     return env
 
 

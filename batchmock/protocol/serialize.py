@@ -21,10 +21,16 @@ def success(result: dict[str, Any]) -> Response:
     return 200, _headers(), body
 
 
-def error(code: str, status: int, message: str) -> Response:
-    """An error the way every SDK parses it: header ``x-amzn-ErrorType`` and a JSON body."""
+def error(code: str, status: int, message: str, *, request_id_tail: bool = False) -> Response:
+    """An error the way every SDK parses it: header ``x-amzn-ErrorType`` and a JSON body.
+
+    ``request_id_tail`` ends the message with ``, RequestId: <id>``, the response's own
+    ``x-amzn-RequestId`` (AWS's ``Error executing request`` family, reference §2.5).
+    """
     headers = _headers()
     headers["x-amzn-ErrorType"] = code
+    if request_id_tail:
+        message = f"{message}, RequestId: {headers['x-amzn-RequestId']}"
     body = _dumps({"__type": code, "message": message}).encode("utf-8")
     return status, headers, body
 

@@ -12,7 +12,7 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 
 from batchmock.errors import ClientException
 
-__all__ = ["MAX_LISTED_ERRORS", "validate", "validator_for"]
+__all__ = ["MAX_LISTED_ERRORS", "UNENFORCED_CONSTRAINTS", "validate", "validator_for"]
 
 # How messages look (AWS's front-end format, which users grep for):
 #
@@ -48,6 +48,12 @@ _INT64 = (-(2**63), 2**63 - 1)
 # The model says of EvaluateOnExit.action: "The values aren't case sensitive." Only this enum's
 # documentation says so; every other enum is matched exactly.
 _CASE_INSENSITIVE_ENUMS = frozenset({"RetryAction"})
+
+# Model constraints AWS does not enforce, as (shape name, trait). A model constraint is enforced
+# only where AWS was seen enforcing it or documents it (reference §21.2):
+# - TagrisTagsMap min 1: AWS accepts ``tags={}`` on every create and register operation and on
+#   SubmitJob (Airflow's BatchOperator and Snakemake's executor send it on every call).
+UNENFORCED_CONSTRAINTS = frozenset({("TagrisTagsMap", "min")})
 
 
 def validator_for(operation_model: OperationModel) -> Validator:
@@ -379,6 +385,10 @@ def _bound_rules(shape: Shape, what: str, measure: Callable[[Any], Any]) -> list
     rules: list[_Rule] = []
     low = shape.metadata.get("min")
     high = shape.metadata.get("max")
+    if (shape.name, "min") in UNENFORCED_CONSTRAINTS:
+        low = None
+    if (shape.name, "max") in UNENFORCED_CONSTRAINTS:
+        high = None
     if low is not None:
         low_rule = f"Member must have {what} greater than or equal to {low}"
         rules.append(lambda value: low_rule if measure(value) < low else None)

@@ -36,7 +36,9 @@ def handle(
         operation, params = parse(method.upper(), path, query, body)
         return serialize.success(dispatch(operation, params))
     except BatchError as exc:
-        return serialize.error(exc.code, exc.status, exc.message)
+        return serialize.error(
+            exc.code, exc.status, exc.message, request_id_tail=exc.request_id_tail
+        )
 
 
 def parse(

@@ -77,9 +77,10 @@ def test_describe_shows_the_full_detail(batch: Any) -> None:
     assert detail["ecsClusterArn"] == (
         f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/ce_Batch_{detail['uuid']}"
     )
-    assert detail["computeResources"] == fargate()
+    assert detail["computeResources"] == fargate()  # Fargate: shown as given, no tags member
+    assert detail["tags"] == {}  # §21.1 [LOG][RAF]
     # absent members are left out, never null
-    for member in ("tags", "unmanagedvCpus", "eksConfiguration", "updatePolicy", "context"):
+    for member in ("unmanagedvCpus", "eksConfiguration", "updatePolicy", "context"):
         assert member not in detail
 
 

@@ -27,7 +27,12 @@ def test_more_than_100_ids_are_rejected(env: Any) -> None:
     with pytest.raises(ClientError) as info:
         env.describe_jobs(jobs=[f"id-{i}" for i in range(101)])
     assert info.value.response["Error"]["Code"] == "ClientException"
-    assert info.value.response["Error"]["Message"] == "Maximum number of jobs supported is 100"
+    # §21.4 [obs: pegasus-isi/pegasus#2086]: two spaces, and the response's own request id
+    request_id = info.value.response["ResponseMetadata"]["RequestId"]
+    assert info.value.response["Error"]["Message"] == (
+        "Error executing request, Exception : Maximum number of jobs supported is  100 ., "
+        f"RequestId: {request_id}"
+    )
 
 
 def test_100_ids_in_request_order_unknown_ones_dropped(env: Any) -> None:
@@ -41,17 +46,41 @@ def test_100_ids_in_request_order_unknown_ones_dropped(env: Any) -> None:
 
 # -- a plain job before and after it ran ---------------------------------------------------------
 def test_a_new_job_has_no_start_or_stop_time(env: Any) -> None:
-    job = describe(env, submit(env))
+    job_id = submit(env)
+    job = describe(env, job_id)
     assert job["createdAt"] > 0
-    assert "startedAt" not in job
-    assert "stoppedAt" not in job
-    assert job["attempts"] == []
-    assert job["isCancelled"] is False
-    assert job["isTerminated"] is False
-    assert job["platformCapabilities"] == ["EC2"]  # the definition's default (§10.2)
-    assert job["propagateTags"] is False
-    assert job["dependsOn"] == []
-    assert job["parameters"] == {}
+    assert job["status"] in ("SUBMITTED", "PENDING", "RUNNABLE")  # DescribeJobs polls a step
+    arn = "arn:aws:batch:us-east-1:123456789012"
+    # the whole shape (§21.1): AWS's empty defaults present; no startedAt/stoppedAt (G7), no
+    # invented platformCapabilities, no propagateTags/isCancelled/isTerminated until set
+    assert job == {
+        "jobArn": f"{arn}:job/{job_id}",
+        "jobName": "j",
+        "jobId": job_id,
+        "jobQueue": f"{arn}:job-queue/q",
+        "status": job["status"],
+        "attempts": [],
+        "createdAt": job["createdAt"],
+        "dependsOn": [],
+        "jobDefinition": f"{arn}:job-definition/jd:1",
+        "parameters": {},
+        "container": {
+            "image": "busybox",
+            "command": ["echo", "hello"],
+            "environment": [],
+            "mountPoints": [],
+            "networkInterfaces": [],
+            "resourceRequirements": [
+                {"type": "VCPU", "value": "1"},
+                {"type": "MEMORY", "value": "512"},
+            ],
+            "secrets": [],
+            "ulimits": [],
+            "volumes": [],
+        },
+        "tags": {},
+        "eksAttempts": [],
+    }
 
 
 def test_a_finished_job_shows_its_attempt(mock: BatchMock, env: Any) -> None:

@@ -7,11 +7,21 @@ from typing import Any
 
 import pytest
 
-from batchmock import BatchMock
+from batchmock import BatchMock, mock_batch
 from batchmock.backend.jobs import job_definitions as jds
 from tests.support import error_of
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012:job-definition/"
+CONTAINER_DEFAULTS: dict[str, Any] = {
+    "command": [],
+    "environment": [],
+    "mountPoints": [],
+    "resourceRequirements": [],
+    "secrets": [],
+    "ulimits": [],
+    "volumes": [],
+}
+"""What AWS fills into every containerProperties (§21.1)."""
 ROLE = "arn:aws:iam::123456789012:role/exec"
 
 
@@ -90,24 +100,70 @@ def test_describe_echoes_the_definition_with_defaults(batch: Any) -> None:
         tags={"team": "a"},
     )
     (found,) = describe(batch)
-    assert found["status"] == "ACTIVE"
-    assert found["type"] == "container"
-    assert found["containerProperties"] == container()
-    assert found["parameters"] == {"word": "hi"}
-    assert found["retryStrategy"]["attempts"] == 3
-    assert found["timeout"] == {"attemptDurationSeconds": 60}
-    assert found["schedulingPriority"] == 5
-    assert found["propagateTags"] is True
-    assert found["tags"] == {"team": "a"}
-    assert found["platformCapabilities"] == ["EC2"]
-    assert found["containerOrchestrationType"] == "ECS"
+    # the whole shape: AWS's container defaults filled in (§21.1), the rest as given
+    assert found == {
+        "jobDefinitionName": "jd",
+        "jobDefinitionArn": PREFIX + "jd:1",
+        "revision": 1,
+        "status": "ACTIVE",
+        "type": "container",
+        "schedulingPriority": 5,
+        "parameters": {"word": "hi"},
+        "retryStrategy": {
+            "attempts": 3,
+            "evaluateOnExit": [{"onExitCode": "1*", "action": "retry"}],
+        },
+        "containerProperties": {**CONTAINER_DEFAULTS, **container()},
+        "timeout": {"attemptDurationSeconds": 60},
+        "tags": {"team": "a"},
+        "propagateTags": True,
+        "containerOrchestrationType": "ECS",
+    }
 
 
-def test_definition_without_tags_has_no_tags_member(batch: Any) -> None:
-    register(batch)
+def test_definition_without_optional_members_shows_aws_defaults(batch: Any) -> None:
+    # §21.1: tags {} and the container's empty lists; no platformCapabilities (AWS never
+    # invents ["EC2"], [TF _basic]) and no propagateTags until set [LOG]
+    register(batch, containerProperties={"image": "busybox", "vcpus": 1, "memory": 512})
     (found,) = describe(batch)
-    assert "tags" not in found
-    assert found["propagateTags"] is False
+    assert found == {
+        "jobDefinitionName": "jd",
+        "jobDefinitionArn": PREFIX + "jd:1",
+        "revision": 1,
+        "status": "ACTIVE",
+        "type": "container",
+        "parameters": {},
+        "containerProperties": {
+            **CONTAINER_DEFAULTS,
+            "image": "busybox",
+            "vcpus": 1,
+            "memory": 512,
+        },
+        "tags": {},
+        "containerOrchestrationType": "ECS",
+    }
+
+
+def test_retry_strategy_without_evaluate_on_exit_shows_an_empty_list(batch: Any) -> None:
+    register(batch, retryStrategy={"attempts": 2})  # [LOG][apache/airflow#39607]
+    assert describe(batch)[0]["retryStrategy"] == {"attempts": 2, "evaluateOnExit": []}
+
+
+def test_empty_valued_environment_entries_are_dropped(batch: Any) -> None:
+    env = [{"name": "KEEP", "value": "1"}, {"name": "EMPTY", "value": ""}]  # [TF _EmptyField]
+    register(batch, containerProperties=container(environment=env))
+    assert describe(batch)[0]["containerProperties"]["environment"] == [
+        {"name": "KEEP", "value": "1"}
+    ]
+
+
+def test_log_configuration_shows_empty_secret_options(batch: Any) -> None:
+    log = {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}
+    register(batch, containerProperties=container(logConfiguration=log))
+    assert describe(batch)[0]["containerProperties"]["logConfiguration"] == {
+        **log,
+        "secretOptions": [],
+    }
 
 
 @pytest.mark.parametrize("name", ["has space", "x" * 129, "dot.name"])
@@ -382,7 +438,7 @@ def test_scheduling_priority_range(batch: Any) -> None:
 
 
 def test_tag_rules(batch: Any) -> None:
-    rejects(batch, "tags", tags={})
+    register(batch, tags={})  # §21.2: AWS accepts an empty map (Snakemake sends it)
     rejects(batch, "tags", tags={"aws:x": "1"})
 
 
@@ -480,7 +536,21 @@ def test_eks_definition_has_no_platform_and_is_eks(batch: Any) -> None:
     (found,) = describe(batch)
     assert found["containerOrchestrationType"] == "EKS"
     assert "platformCapabilities" not in found
-    assert found["eksProperties"] == eks
+    # [docs: EKS job examples]: command, args, env, volumeMounts and the pod's volumes as []
+    assert found["eksProperties"] == {
+        "podProperties": {
+            "containers": [
+                {
+                    "image": "busybox",
+                    "env": [{"name": "A"}],
+                    "command": [],
+                    "args": [],
+                    "volumeMounts": [],
+                }
+            ],
+            "volumes": [],
+        }
+    }
     rejects(batch, "platformCapabilities", eksProperties=eks, platformCapabilities=["EC2"])
     rejects(batch, "propagateTags", eksProperties=eks, propagateTags=True)
     rejects(batch, "containers", eksProperties={"podProperties": {"containers": []}})
@@ -497,7 +567,23 @@ def test_multinode_definition_registers(batch: Any) -> None:
     register(batch, type="multinode", nodeProperties=nodes)
     (found,) = describe(batch)
     assert found["type"] == "multinode"
-    assert found["nodeProperties"] == nodes
+    # [TF _NodeProperties_basic]: each range has instanceTypes [] and the container defaults
+    assert found["nodeProperties"] == {
+        "numNodes": 4,
+        "mainNode": 0,
+        "nodeRangeProperties": [
+            {
+                "targetNodes": "0:3",
+                "container": {**CONTAINER_DEFAULTS, **container(instanceType="c5.xlarge")},
+                "instanceTypes": [],
+            },
+            {
+                "targetNodes": "1:2",
+                "container": {**CONTAINER_DEFAULTS, "image": "worker"},
+                "instanceTypes": [],
+            },
+        ],
+    }
 
 
 @pytest.mark.parametrize(
@@ -599,8 +685,9 @@ def test_describe_list_is_exclusive(batch: Any) -> None:
         batch.exceptions.ClientException, match="JobDefinitions and MaxResults cannot both be set"
     ):
         batch.describe_job_definitions(jobDefinitions=["jd:1"], maxResults=5)
-    with pytest.raises(batch.exceptions.ClientException, match="cannot be combined"):
-        batch.describe_job_definitions(jobDefinitions=["jd:1"], status="ACTIVE")
+    # §21.2 [boto/boto3#2908]: a list with status=ACTIVE works; status filters it
+    assert [d["revision"] for d in describe(batch, jobDefinitions=["jd:1"], status="ACTIVE")] == [1]
+    assert describe(batch, jobDefinitions=["jd:1"], status="INACTIVE") == []
     with pytest.raises(batch.exceptions.ClientException, match="at most 100"):
         batch.describe_job_definitions(jobDefinitions=[f"jd:{i}" for i in range(101)])
 
@@ -645,11 +732,27 @@ def test_deregister_makes_inactive_and_repeats_silently(batch: Any) -> None:
 
 
 @pytest.mark.parametrize("ref", ["jd", PREFIX + "jd"])
-def test_deregister_needs_a_revision(batch: Any, ref: str) -> None:
-    register(batch)
-    with pytest.raises(batch.exceptions.ClientException, match="revision"):
-        batch.deregister_job_definition(jobDefinition=ref)
-    assert describe(batch)[0]["status"] == "ACTIVE"
+def test_deregister_a_bare_name_deregisters_the_latest_active_revision(
+    batch: Any, ref: str
+) -> None:
+    # §21.2 [CLI-EX][BOTO-EX]: AWS's own example deregisters "sleep10"
+    for _ in range(3):
+        register(batch)
+    batch.deregister_job_definition(jobDefinition="jd:3")
+    response = batch.deregister_job_definition(jobDefinition=ref)
+    assert set(response) == {"ResponseMetadata"}
+    assert [d["status"] for d in describe(batch)] == ["ACTIVE", "INACTIVE", "INACTIVE"]
+
+
+def test_deregister_a_bare_name_option_all() -> None:
+    with mock_batch(deregister_bare_name="all") as mock:
+        batch = mock.client()
+        for _ in range(3):
+            register(batch)
+        batch.deregister_job_definition(jobDefinition="jd")
+        assert [d["status"] for d in describe(batch)] == ["INACTIVE"] * 3
+        with pytest.raises(batch.exceptions.ClientException, match="JobDefinition jd not found."):
+            batch.deregister_job_definition(jobDefinition="jd")
 
 
 def test_deregister_unknown_is_an_error(batch: Any) -> None:

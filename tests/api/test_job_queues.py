@@ -86,16 +86,13 @@ def test_create_and_describe(batch: Any) -> None:
     assert detail["computeEnvironmentOrder"] == [
         {"order": 1, "computeEnvironment": f"{PREFIX}:compute-environment/ce"}
     ]
-    for member in (
-        "schedulingPolicyArn",
-        "tags",
-        "jobStateTimeLimitActions",
-        "serviceEnvironmentOrder",
-    ):
+    # §21.1 [LOG]: tags and jobStateTimeLimitActions are always shown
+    assert (detail["tags"], detail["jobStateTimeLimitActions"]) == ({}, [])
+    for member in ("schedulingPolicyArn", "serviceEnvironmentOrder"):
         assert member not in detail
 
 
-def test_orders_sorted_and_ce_given_by_arn(batch: Any) -> None:
+def test_orders_as_given_and_ce_given_by_arn(batch: Any) -> None:
     a = make_ce(batch, "a", "EC2")
     make_ce(batch, "b", "SPOT", computeResources={"allocationStrategy": "SPOT_CAPACITY_OPTIMIZED"})
     batch.create_job_queue(
@@ -108,9 +105,10 @@ def test_orders_sorted_and_ce_given_by_arn(batch: Any) -> None:
     )
     detail = describe(batch)
     assert detail["jobQueueType"] == "ECS"
+    # §21.1 [TF _ComputeEnvironmentOrder_multiple]: in the order given, not sorted
     assert detail["computeEnvironmentOrder"] == [
-        {"order": 2, "computeEnvironment": a},
         {"order": 5, "computeEnvironment": f"{PREFIX}:compute-environment/b"},
+        {"order": 2, "computeEnvironment": a},
     ]
 
 

@@ -46,13 +46,10 @@ def test_create_quota_share(batch: Any) -> None:
     detail = describe(batch, arn)
     assert detail["quotaSharePolicy"] == {"idleResourceAssignmentStrategy": "FIFO"}
     assert "fairsharePolicy" not in detail
-    assert "tags" not in detail
+    assert detail["tags"] == {}  # §21.1
 
 
-def test_exactly_one_policy_kind(batch: Any) -> None:
-    assert error_of(batch.create_scheduling_policy, name="p") == (
-        "Exactly one of fairsharePolicy or quotaSharePolicy must be set"
-    )
+def test_at_most_one_policy_kind(batch: Any) -> None:
     message = error_of(
         batch.create_scheduling_policy,
         name="p",

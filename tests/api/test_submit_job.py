@@ -99,7 +99,7 @@ def test_disabled_queue_refuses_jobs(env: Any) -> None:
 def test_unknown_definition(env: Any) -> None:
     rejected(
         env,
-        "JobDefinition name nope does not exist or is not in ACTIVE status.",
+        "JobDefinition name nope does not exist or is not in ACTIVE status",
         jobDefinition="nope",
     )
 
@@ -206,7 +206,7 @@ def test_retry_strategy_replaces_the_definitions_as_a_whole(env: Any) -> None:
     replaced = describe(
         env, submit(env, jobDefinition="retrying", retryStrategy={"attempts": 5})["jobId"]
     )
-    assert replaced["retryStrategy"] == {"attempts": 5}
+    assert replaced["retryStrategy"] == {"attempts": 5, "evaluateOnExit": []}  # §21.1
 
 
 def test_timeout_below_60_seconds_is_rejected(env: Any) -> None:
@@ -259,7 +259,9 @@ def test_tags_and_propagate_tags_are_stored(env: Any) -> None:
     job = describe(env, job_id)
     assert job["tags"] == {"team": "a"}
     assert job["propagateTags"] is True
-    assert "tags" not in describe(env, submit(env)["jobId"])
+    untagged = describe(env, submit(env)["jobId"])
+    assert untagged["tags"] == {}  # §21.1
+    assert "propagateTags" not in untagged  # absent until set (§21.1 [LOG])
     assert env.list_tags_for_resource(
         resourceArn=f"arn:aws:batch:us-east-1:123456789012:job/{job_id}"
     )["tags"] == {"team": "a"}
@@ -270,7 +272,7 @@ def test_propagate_tags_defaults_to_the_definitions(env: Any) -> None:
     assert describe(env, submit(env, jobDefinition="prop")["jobId"])["propagateTags"] is True
     job = describe(env, submit(env, jobDefinition="prop", propagateTags=False)["jobId"])
     assert job["propagateTags"] is False
-    assert describe(env, submit(env)["jobId"])["propagateTags"] is False
+    assert "propagateTags" not in describe(env, submit(env)["jobId"])
 
 
 def test_more_than_50_tags_are_rejected(env: Any) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.control_plane import compute_resources, settling
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.core import arns, checks, output_defaults, pagination
 from batchmock.backend.core.checks import check_at_least, check_name, drop_none
 from batchmock.errors import ClientException
 
@@ -112,9 +112,16 @@ class ComputeEnvironment:
         """ARM64 / X86_64 when the instance types say so, else None."""
         return compute_resources.architecture(self.compute_resources)
 
+    def holds(self, vcpus: float, memory_mib: float, gpus: float) -> bool:
+        """Whether one of this CE's instance types can hold a job's request (§21.3)."""
+        return compute_resources.holds(self.compute_resources, vcpus, memory_mib, gpus)
+
     def describe(self) -> dict[str, Any]:
-        """The ComputeEnvironmentDetail of this CE."""
-        return {
+        """The ComputeEnvironmentDetail of this CE (AWS's defaults filled in, §21.1)."""
+        shown = self.compute_resources
+        if shown is not None:
+            shown = compute_resources.shown(shown, eks=self.eks_configuration is not None)
+        detail = {
             "computeEnvironmentName": self.name,
             "computeEnvironmentArn": self.arn,
             "unmanagedvCpus": self.unmanaged_vcpus,
@@ -124,7 +131,7 @@ class ComputeEnvironment:
             "state": self.state,
             "status": self.status,
             "statusReason": self.status_reason,
-            "computeResources": copy.deepcopy(self.compute_resources),
+            "computeResources": shown,
             "serviceRole": self.service_role,
             "updatePolicy": copy.deepcopy(self.update_policy),
             "eksConfiguration": copy.deepcopy(self.eks_configuration),
@@ -132,6 +139,7 @@ class ComputeEnvironment:
             "uuid": self.uuid,
             "context": self.context,
         }
+        return output_defaults.fill("ComputeEnvironmentDetail", detail)
 
 
 def find(backend: BatchBackend, ref: str) -> ComputeEnvironment:

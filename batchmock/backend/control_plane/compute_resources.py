@@ -7,8 +7,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from batchmock.backend.control_plane import instance_types
+from batchmock.backend.core import output_defaults
 from batchmock.backend.core.checks import check_at_least, check_range
-from batchmock.errors import ClientException
+from batchmock.errors import ClientException, executing_request
 
 EC2_TYPES = ("EC2", "SPOT")
 FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
@@ -46,6 +48,8 @@ _ARM_FAMILY = re.compile(r"(a1|[a-z]+\d+g[a-z]*)(\..*)?")
 MESSAGES = {
     # [obs: terraform-provider-aws#1759], AWS's own doubled negative.
     "spot_fleet_role": "ComputeResources.spotIamFleetRole cannot not be null or empty",
+    # [obs: Netflix/metaflow#70] (§21.3), raised with the ", RequestId: <uuid>" tail
+    "instance_type": "Instance type can only be one of [{names}]",
     # The rest are [inferred].
     "required": "computeResources.{member} is required for {type} compute environments",
     "fargate_forbidden": "computeResources.{member} is not applicable to Fargate compute "
@@ -138,6 +142,10 @@ def _check_ec2(cr: dict[str, Any], crtype: str) -> None:
     template = cr.get("launchTemplate")
     if template and template.get("launchTemplateId") and template.get("launchTemplateName"):
         raise ClientException(MESSAGES["launch_template"])
+    for name in cr.get("instanceTypes") or []:
+        if not instance_types.is_known(name):
+            names = ", ".join(instance_types.VALID_NAMES)
+            raise executing_request(MESSAGES["instance_type"].format(names=names))
     configs = cr.get("ec2Configuration")
     if configs is not None and not 1 <= len(configs) <= 2:
         raise ClientException(MESSAGES["ec2_configuration"].format(count=len(configs)))
@@ -238,6 +246,34 @@ def _check_scaling(
     else:
         # Batch keeps desiredvCpus inside the new bounds on its own [inferred]
         merged["desiredvCpus"] = min(max(merged.get("desiredvCpus", low), low), high)
+
+
+def shown(cr: Mapping[str, Any], eks: bool) -> dict[str, Any]:
+    """The ComputeResource DescribeComputeEnvironments shows for the stored one (§21.1).
+
+    EC2/SPOT resources report the default image type when none was given (``ECS_AL2``, or
+    ``ECS_AL2_NVIDIA`` when the instance types have GPUs; ``EKS_AL2``/``EKS_AL2_NVIDIA`` on
+    EKS) and ``tags: {}`` [TF ``_createEC2``][LOG][RAF]; Fargate resources are shown as stored.
+    """
+    result = copy.deepcopy(dict(cr))
+    if is_fargate(result.get("type")):
+        return result
+    if not result.get("ec2Configuration"):
+        gpu = instance_types.has_gpu(result.get("instanceTypes") or [])
+        image = ("EKS_AL2" if eks else "ECS_AL2") + ("_NVIDIA" if gpu else "")
+        result["ec2Configuration"] = [{"imageType": image}]
+    return output_defaults.fill("Ec2ComputeResource", result)
+
+
+def holds(cr: Mapping[str, Any] | None, vcpus: float, memory_mib: float, gpus: float) -> bool:
+    """Whether an instance type of these resources can hold one job's request (§21.3).
+
+    Fargate resources (their pairs are checked at registration) and unmanaged compute
+    environments (None: the user's instances) hold anything.
+    """
+    if cr is None or is_fargate(cr.get("type")) or not cr.get("instanceTypes"):
+        return True
+    return instance_types.can_hold(tuple(cr["instanceTypes"]), vcpus, memory_mib, gpus)
 
 
 def architecture(cr: Mapping[str, Any] | None) -> str | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.control_plane import settling
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import checks, pagination
+from batchmock.backend.core import checks, output_defaults, pagination
 from batchmock.backend.core.checks import check_name, check_range
 from batchmock.errors import ClientException
 
@@ -79,7 +79,8 @@ class JobQueue:
     status: str = "VALID"
     status_reason: str | None = HEALTHY
     compute_environment_order: list[tuple[int, str]] = field(default_factory=list)
-    """(order, CE name), sorted by order."""
+    """(order, CE name) in the order given: DescribeJobQueues returns it so (§21.1 [TF]); the
+    scheduler sorts by ``order``."""
     service_environment_order: list[tuple[int, str]] = field(default_factory=list)
     """(order, service environment name) of a SageMaker queue."""
     scheduling_policy_arn: str | None = None
@@ -99,7 +100,7 @@ class JobQueue:
             {"order": order, "serviceEnvironment": self._sibling_arn(f"service-environment/{n}")}
             for order, n in self.service_environment_order
         ]
-        return {
+        detail = {
             "jobQueueName": self.name,
             "jobQueueArn": self.arn,
             "state": self.state,
@@ -119,6 +120,7 @@ class JobQueue:
             "tags": dict(self.tags) or None,
             "jobStateTimeLimitActions": copy.deepcopy(self.job_state_time_limit_actions) or None,
         }
+        return output_defaults.fill("JobQueueDetail", detail)
 
 
 def find(backend: BatchBackend, ref: str) -> JobQueue:
@@ -144,7 +146,7 @@ def _check_unique(member: str, entries: Sequence[tuple[int, str]]) -> None:
 def _compute_order(
     backend: BatchBackend, entries: Sequence[Mapping[str, Any]]
 ) -> tuple[list[tuple[int, str]], str]:
-    """Resolve a computeEnvironmentOrder (§12.2): (order, CE name) sorted, and the queue type."""
+    """Resolve a computeEnvironmentOrder (§12.2): (order, CE name) as given, and the queue type."""
     if not 1 <= len(entries) <= MAX_COMPUTE_ENVIRONMENTS:
         raise ClientException(
             MESSAGES["ce_count"].format(limit=MAX_COMPUTE_ENVIRONMENTS, count=len(entries))
@@ -170,7 +172,7 @@ def _compute_order(
         queue_type = "EKS"
     else:
         queue_type = "ECS_FARGATE" if ces[0].is_fargate else "ECS"
-    return sorted((o, ce.name) for o, ce in resolved), queue_type
+    return [(o, ce.name) for o, ce in resolved], queue_type
 
 
 def _service_order(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import checks, pagination
+from batchmock.backend.core import checks, output_defaults, pagination
 from batchmock.backend.core.checks import check_name, check_range, drop_none, ref_list
 from batchmock.errors import ClientException
 
@@ -19,12 +19,18 @@ MAX_SHARE_IDENTIFIER = 255
 DEFAULT_WEIGHT = 1.0
 
 MESSAGES = {
-    # All [inferred]: no AWS texts were found for these cases.
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
     "exists": "Object already exists",
+    # [model] an unknown ARN is a ClientException; the wording is [inferred] like §2.6's
     "not_found": "SchedulingPolicy {ref} not found.",
-    "one_kind": "Exactly one of fairsharePolicy or quotaSharePolicy must be set",
+    # [model] a policy is a fair-share or a quota-share policy (§18.3), never both
+    "one_kind": "At most one of fairsharePolicy or quotaSharePolicy may be set",
+    # [model] "the policy type can never change" (§18.3); wording [inferred]
     "kind_change": "A scheduling policy created with {old} can't be changed to {new}",
+    # [model] Delete is refused while a queue uses the policy (§18.3); wording [inferred]
     "in_use": "Cannot delete, scheduling policy {name} is used by job queue {queue}",
+    # [model] ShareAttributes.shareIdentifier text: up to 255 characters, an optional trailing
+    # '*', and entries must not overlap (§14.5); wording [inferred]
     "share_id": "fairsharePolicy.shareDistribution[{i}].shareIdentifier must be 1-{limit} "
     "characters, optionally followed by a single trailing '*', got '{value}'",
     "duplicate": "fairsharePolicy.shareDistribution: share identifier '{value}' is listed more "
@@ -32,6 +38,15 @@ MESSAGES = {
     "overlap": "fairsharePolicy.shareDistribution: share identifiers '{a}' and '{b}' overlap; "
     "a prefix entry (ending in '*') must not cover another entry",
 }
+
+NAME_ONLY_FAIRSHARE: dict[str, Any] = {
+    "shareDecaySeconds": 0,
+    "computeReservation": 0,
+    "shareDistribution": [],
+}
+"""§21.2: a policy created with a name only is a fair-share policy with no decay, no
+reservation and no share weights. What AWS shows for it is not observed [inferred]; this is
+the form moto shows."""
 
 
 @dataclass
@@ -73,14 +88,15 @@ class SchedulingPolicy:
         return DEFAULT_WEIGHT
 
     def describe(self) -> dict[str, Any]:
-        """The SchedulingPolicyDetail of this policy."""
-        return {
+        """The SchedulingPolicyDetail of this policy (AWS's defaults filled in, §21.1)."""
+        detail = {
             "name": self.name,
             "arn": self.arn,
             "quotaSharePolicy": copy.deepcopy(self.quota_share_policy),
             "fairsharePolicy": copy.deepcopy(self.fairshare_policy),
             "tags": dict(self.tags) or None,
         }
+        return output_defaults.fill("SchedulingPolicyDetail", detail)
 
 
 def find(backend: BatchBackend, ref: str) -> SchedulingPolicy:
@@ -146,11 +162,17 @@ def _bodies(params: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str,
 
 
 def create_scheduling_policy(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """CreateSchedulingPolicy: a name plus exactly one of fairsharePolicy/quotaSharePolicy."""
+    """CreateSchedulingPolicy: a name plus at most one of fairsharePolicy/quotaSharePolicy.
+
+    A name alone makes a fair-share policy (§21.2 [docs: API Reference, fairsharePolicy
+    "Required: No"]).
+    """
     name = check_name("name", params.get("name"))
     fair, quota = _bodies(params)
-    if (fair is None) == (quota is None):
+    if fair is not None and quota is not None:
         raise ClientException(MESSAGES["one_kind"])
+    if fair is None and quota is None:
+        fair = copy.deepcopy(NAME_ONLY_FAIRSHARE)
     tags = optional_tags(params)
     if name in backend.scheduling_policies:
         raise ClientException(MESSAGES["exists"])

@@ -21,8 +21,10 @@ MAX_VALUE = 256
 RESERVED_PREFIX = "aws:"
 
 MESSAGES = {
-    # All [inferred]: AWS's texts for these cases were not found.
-    "count": "{member} must contain between 1 and {limit} tags, got {count}",
+    # The limits are [docs: Tagging your AWS Batch resources] (§18.1); AWS's texts for these
+    # cases were not found, so the wording is [inferred]. An empty map is accepted (§21.2:
+    # Airflow and Snakemake send tags={} on every call); the model's min 1 is not enforced.
+    "count": "{member} must contain at most {limit} tags, got {count}",
     "total": "{member}: a resource can have at most {limit} tags; {arn} would have {count}",
     "key": "{member}: tag key '{key}' must be 1-{limit} characters",
     "value": "{member}: the value of tag '{key}' must be at most {limit} characters",
@@ -37,9 +39,9 @@ MESSAGES = {
 def validate_tags(member: str, tags: Any) -> dict[str, str]:
     """A copy of ``tags`` after checking §18.1's limits; ClientException naming ``member``.
 
-    Used by every Create* that accepts ``tags`` and by TagResource.
+    Used by every Create* that accepts ``tags`` and by TagResource; ``{}`` is valid (§21.2).
     """
-    if not isinstance(tags, Mapping) or not 1 <= len(tags) <= MAX_TAGS:
+    if not isinstance(tags, Mapping) or len(tags) > MAX_TAGS:
         count = len(tags) if isinstance(tags, Mapping) else 0
         raise ClientException(MESSAGES["count"].format(member=member, limit=MAX_TAGS, count=count))
     for key, value in tags.items():

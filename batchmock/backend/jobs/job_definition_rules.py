@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from batchmock.errors import invalid
+from batchmock.errors import executing_request, invalid
 
 IMAGE_RE = re.compile(r"[A-Za-z0-9_\-:./#@]{1,255}")
 """§10.3 allows letters, digits and ``-_:./#``; ``@`` is allowed as well because the model's own
@@ -274,7 +274,7 @@ def check_ec2_resources(member_path: str, container: Mapping[str, Any]) -> dict[
 def require_ec2_resources(member_path: str, found: Mapping[str, float]) -> None:
     """The ``vCPU is not provided.`` / ``Memory is not provided.`` errors of §10.3."""
     if "VCPU" not in found:
-        raise invalid(member_path, MESSAGES["no_vcpu"])
+        raise executing_request(MESSAGES["no_vcpu"])  # AWS's text as seen (§21.4)
     if "MEMORY" not in found:
         raise invalid(member_path, MESSAGES["no_memory"])
 

@@ -17,10 +17,10 @@ from batchmock.backend.control_plane.consumable_resources import (
     check_consumable_resource_properties,
 )
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.core import arns, checks, output_defaults, pagination
 from batchmock.backend.jobs import job_definition_checks as structure
 from batchmock.backend.jobs import job_definition_rules as rules
-from batchmock.errors import ClientException, invalid, not_found
+from batchmock.errors import invalid, not_found
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
@@ -33,11 +33,8 @@ PLATFORMS = ("EC2", "FARGATE")
 MESSAGES = {
     # [inferred] worded like the SubmitJob size error of §2.6
     "size": "Job definition size must be less than 24 KiB, got {size} KiB",
-    # [inferred] the model says the list "can't be used with other parameters"
-    "list_exclusive": "Error executing request, Exception : JobDefinitions cannot be combined "
-    "with jobDefinitionName or status",
-    # [inferred] §10.10: deregistration needs a revision
-    "needs_revision": "must be name:revision or a job definition ARN with a revision, got '{ref}'",
+    # [model] DescribeJobDefinitions ``status`` is "the status used to filter": ACTIVE|INACTIVE
+    "status": "must be ACTIVE or INACTIVE, got {status!r}",
 }
 
 
@@ -58,7 +55,9 @@ class JobDefinition:
     ecs_properties: dict[str, Any] | None = None
     eks_properties: dict[str, Any] | None = None
     platform_capabilities: list[str] = field(default_factory=list)
-    propagate_tags: bool = False
+    """As given ([] when not given: AWS never invents ["EC2"], §21.1); EC2 unless FARGATE."""
+    propagate_tags: bool | None = None
+    """None until given: DescribeJobDefinitions leaves it out (§21.1)."""
     tags: dict[str, str] = field(default_factory=dict)
     scheduling_priority: int | None = None
     consumable_resource_properties: dict[str, Any] | None = None
@@ -84,18 +83,15 @@ class JobDefinition:
             "containerProperties": self.container_properties,
             "timeout": self.timeout,
             "nodeProperties": self.node_properties,
-            # the model gives the tag map a minimum of one entry: no tags means no member
-            "tags": self.tags or None,
-            "propagateTags": None
-            if self.container_orchestration_type == "EKS"
-            else self.propagate_tags,
+            "tags": dict(self.tags) or None,
+            "propagateTags": self.propagate_tags,
             "platformCapabilities": self.platform_capabilities or None,
             "ecsProperties": self.ecs_properties,
             "eksProperties": self.eks_properties,
             "containerOrchestrationType": self.container_orchestration_type,
             "consumableResourceProperties": self.consumable_resource_properties,
         }
-        return copy.deepcopy(checks.drop_none(out))
+        return output_defaults.fill("JobDefinition", copy.deepcopy(checks.drop_none(out)))
 
 
 # -- references ---------------------------------------------------------------------------------
@@ -151,9 +147,13 @@ def find_revision(backend: BatchBackend, ref: str) -> JobDefinition | None:
 
 
 def _matching(backend: BatchBackend, ref: str) -> list[JobDefinition]:
-    """Revisions a DescribeJobDefinitions list entry names ([inferred] a bare name: all)."""
+    """Revisions a DescribeJobDefinitions list entry names (§21.2).
+
+    An entry is ``name:revision`` or an ARN [model]; a bare name matches nothing
+    [boto/boto3#2908][aws/aws-sdk#94]. An ARN without a revision names every revision.
+    """
     split = _split(backend, ref)
-    if split is None:
+    if split is None or (split[1] is None and not arns.is_arn(ref)):
         return []
     name, revision = split
     revisions = backend.job_definitions.get(name, [])
@@ -178,10 +178,10 @@ def _uses_eks(params: Mapping[str, Any]) -> bool:
 
 
 def _platforms(params: Mapping[str, Any], eks: bool) -> list[str]:
+    """The platform capabilities as given: [] means EC2 (§10.2), never shown as ["EC2"] (§21.1)."""
     given = params.get("platformCapabilities")
     if given is None or given == []:
-        # §10.2: EC2 by default; EKS definitions have no platform capabilities
-        return [] if eks else ["EC2"]
+        return []
     if eks:
         raise invalid("platformCapabilities", "must not be set for Amazon EKS job definitions")
     if not isinstance(given, list) or len(given) != 1 or given[0] not in PLATFORMS:
@@ -209,8 +209,8 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
     fargate = "FARGATE" in platforms
     if eks and params.get("propagateTags"):
         raise invalid("propagateTags", "must not be set for Amazon EKS job definitions")
-    stored = structure.check_properties(
-        params, fargate, backend.options.fargate_requires_execution_role
+    stored = _without_empty_environment(
+        structure.check_properties(params, fargate, backend.options.fargate_requires_execution_role)
     )
     retry = params.get("retryStrategy")
     if retry is not None:
@@ -240,7 +240,7 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
         ecs_properties=stored.get("ecsProperties"),
         eks_properties=stored.get("eksProperties"),
         platform_capabilities=platforms,
-        propagate_tags=bool(params.get("propagateTags", False)),
+        propagate_tags=params.get("propagateTags"),
         tags=tags,
         scheduling_priority=params.get("schedulingPriority"),
         consumable_resource_properties=copy.deepcopy(consumables),
@@ -251,6 +251,19 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
     return {"jobDefinitionName": name, "jobDefinitionArn": definition.arn, "revision": revision}
 
 
+def _without_empty_environment(stored: dict[str, Any]) -> dict[str, Any]:
+    """Environment entries with an empty value are not stored (§21.1 [TF])."""
+    if stored.get("containerProperties") is not None:
+        stored["containerProperties"] = output_defaults.drop_empty_environment(
+            stored["containerProperties"]
+        )
+    nodes = stored.get("nodeProperties")
+    for group in (nodes or {}).get("nodeRangeProperties") or []:
+        if group.get("container") is not None:
+            group["container"] = output_defaults.drop_empty_environment(group["container"])
+    return stored
+
+
 # -- DescribeJobDefinitions ---------------------------------------------------------------------
 def _sort_key(definition: JobDefinition) -> tuple[str, int]:
     return definition.name, definition.revision
@@ -259,17 +272,22 @@ def _sort_key(definition: JobDefinition) -> tuple[str, int]:
 def describe_job_definitions(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeJobDefinitions (§10.11): by list, or filtered by name/status and paginated."""
     refs = checks.ref_list(params, "jobDefinitions")
-    if refs:
-        pagination.check_exclusive(params, "jobDefinitions", "JobDefinitions")
-        if params.get("jobDefinitionName") is not None or params.get("status") is not None:
-            raise ClientException(MESSAGES["list_exclusive"])
-        found = {d.arn: d for ref in refs for d in _matching(backend, ref)}
-        ordered = sorted(found.values(), key=_sort_key)
-        return {"jobDefinitions": [d.describe() for d in ordered]}
     name = params.get("jobDefinitionName")
     status = params.get("status")
     if status is not None and status not in STATUSES:
-        raise invalid("status", f"must be ACTIVE or INACTIVE, got {status!r}")
+        raise invalid("status", MESSAGES["status"].format(status=status))
+    if refs:
+        pagination.check_exclusive(params, "jobDefinitions", "JobDefinitions")
+        # An ARN list with status=ACTIVE works on AWS [boto/boto3#2908]: name and status
+        # filter the listed revisions.
+        found = {d.arn: d for ref in refs for d in _matching(backend, ref)}
+        ordered = sorted(found.values(), key=_sort_key)
+        ordered = [
+            d
+            for d in ordered
+            if (status is None or d.status == status) and (name is None or d.name == name)
+        ]
+        return {"jobDefinitions": [d.describe() for d in ordered]}
     if name is not None:
         candidates = list(backend.job_definitions.get(name, []))
     else:
@@ -285,15 +303,27 @@ def describe_job_definitions(backend: BatchBackend, params: dict[str, Any]) -> d
 
 # -- DeregisterJobDefinition --------------------------------------------------------------------
 def deregister_job_definition(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """DeregisterJobDefinition (§10.10): the revision becomes INACTIVE; again is a no-op."""
-    ref = params.get("jobDefinition")
+    """DeregisterJobDefinition (§10.10): the revision becomes INACTIVE; again is a no-op.
+
+    A bare name is accepted, as in AWS's own example (§21.2 [CLI-EX][BOTO-EX]); which revisions
+    it deregisters is not documented, so it is the option ``deregister_bare_name`` [inferred]:
+    the latest ACTIVE revision (the one SubmitJob would run) or every revision.
+    """
+    ref = params["jobDefinition"]
     split = _split(backend, ref)
     if split is not None and split[1] is None:
-        raise invalid("jobDefinition", MESSAGES["needs_revision"].format(ref=ref))
-    definition = find_revision(backend, ref) if isinstance(ref, str) else None
-    if definition is None:
-        raise not_found("JobDefinition", str(ref))
-    definition.status = "INACTIVE"
+        name = split[0]
+        active = [d for d in backend.job_definitions.get(name, []) if d.status == "ACTIVE"]
+        if not active:
+            raise not_found("JobDefinition", ref)
+        chosen = active if backend.options.deregister_bare_name == "all" else active[-1:]
+        for definition in chosen:
+            definition.status = "INACTIVE"
+        return {}
+    found = find_revision(backend, ref)
+    if found is None:
+        raise not_found("JobDefinition", ref)
+    found.status = "INACTIVE"
     return {}
 
 

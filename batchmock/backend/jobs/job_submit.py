@@ -23,7 +23,7 @@ from batchmock.backend.jobs import job_definition_rules as rules
 from batchmock.backend.jobs import job_definitions, job_nodes
 from batchmock.backend.jobs import job_overrides as overrides
 from batchmock.engine.job import JobSpec
-from batchmock.errors import ClientException, invalid
+from batchmock.errors import ClientException, executing_request, invalid
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
@@ -40,18 +40,24 @@ MAX_ACTIVE_SHARES = 500
 ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
 
 MESSAGES = {
-    # [obs: fluidattacks/makes#697]
-    "job_name": "Error executing request, Exception : Job name should match valid pattern, "
-    "RequestId: {request_id}",
-    # [obs: ASFHyP3/hyp3#3041]
-    "size": "Error executing request, Exception : Job size must be less than 30 KiB, "
-    "got {kib} KiB, RequestId: {request_id}",
+    # [obs: fluidattacks/makes#697] (raised with the ", RequestId: <uuid>" tail)
+    "job_name": "Job name should match valid pattern",
+    # [obs: ASFHyP3/hyp3#3041] (raised with the ", RequestId: <uuid>" tail)
+    "size": "Job size must be less than 30 KiB, got {kib} KiB",
     # [obs: base2genomics/batchit#13]
     "queue": "JobQueue {ref} not found.",
+    # [obs: several public issue threads] (§21.3), EC2 or FARGATE
+    "platform": "Job Queue is attached to Compute Environment that can not run Jobs with "
+    "capability {capability}",
     # [inferred] §2.6
     "queue_disabled": "JobQueue {name} is not in ENABLED state",
-    # [obs: aws-genomics-workflows#84, prefect-aws#391]
-    "definition": "JobDefinition name {ref} does not exist or is not in ACTIVE status.",
+    # [obs: aws-samples/aws-genomics-workflows#84, AlexsLemonade/refinebio#2887] (§21.4: no
+    # trailing period)
+    "definition": "JobDefinition name {ref} does not exist or is not in ACTIVE status",
+    # [obs: chanzuckerberg/single-cell-data-portal#1068] a deregistered revision given by ARN
+    "definition_inactive": "JobDefinition {ref} is not in ACTIVE status",
+    # [obs: azavea/raster-vision-aws#17] an ARN without a revision that names nothing
+    "definition_arn": "JobDefinition {ref} not found.",
     # The rest are [inferred]: AWS's texts were not found; each names the member and the rule.
     "service_queue": "job queue {name} takes service jobs (SubmitServiceJob), not SubmitJob",
     "array_size": "Array job size must be between 2 and 10000, got {size}",
@@ -83,10 +89,11 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     check_request_size(params)
     name = params.get("jobName")
     if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
-        raise ClientException(MESSAGES["job_name"].format(request_id=arns.new_uuid()))
+        raise executing_request(MESSAGES["job_name"])
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])
     fargate = "FARGATE" in (definition.platform_capabilities or [])
+    _check_platform(queue, definition, fargate)
     array_size = _array_size(params.get("arrayProperties"), definition)
     depends_on = _depends_on(backend, params.get("dependsOn"), array_size)
     share = _share_identifier(backend, queue, params.get("shareIdentifier"))
@@ -101,7 +108,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     tags = optional_tags(params)
     propagate = params.get("propagateTags")
     if propagate is None:
-        propagate = bool(definition.propagate_tags)
+        propagate = definition.propagate_tags  # None when neither gave it
     parameters = _parameters(definition.parameters, params.get("parameters"))
     parts = _effective_properties(backend, params, definition, fargate=fargate)
     overrides.substitute_commands(parts, parameters, backend.options.ref_substitution)
@@ -125,7 +132,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
         depends_on=depends_on,
         array_size=array_size,
         tags=tags,
-        propagate_tags=bool(propagate),
+        propagate_tags=propagate,
         share_identifier=share,
         scheduling_priority=priority,
         platform_capabilities=list(definition.platform_capabilities or []),
@@ -141,9 +148,7 @@ def check_request_size(params: Mapping[str, Any]) -> None:
     """§2.6/§19: the whole SubmitJob request may be at most 30 KiB."""
     size = len(json.dumps(params, separators=(",", ":"), ensure_ascii=False, default=str).encode())
     if size > MAX_REQUEST_BYTES:
-        raise ClientException(
-            MESSAGES["size"].format(kib=math.ceil(size / 1024), request_id=arns.new_uuid())
-        )
+        raise executing_request(MESSAGES["size"].format(kib=math.ceil(size / 1024)))
 
 
 # -- the control plane the job refers to ---------------------------------------------------------
@@ -160,9 +165,24 @@ def _queue(backend: BatchBackend, ref: str) -> Any:
 
 def _definition(backend: BatchBackend, ref: str) -> Any:
     definition = job_definitions.resolve(backend, ref)
-    if definition is None:
-        raise ClientException(MESSAGES["definition"].format(ref=ref))
-    return definition
+    if definition is not None:
+        return definition
+    if arns.is_arn(ref):
+        if job_definitions.find_revision(backend, ref) is not None:
+            raise ClientException(MESSAGES["definition_inactive"].format(ref=ref))
+        if not ref.rpartition(":")[2].isdigit():
+            raise ClientException(MESSAGES["definition_arn"].format(ref=ref))
+    raise ClientException(MESSAGES["definition"].format(ref=ref))
+
+
+def _check_platform(queue: Any, definition: Any, fargate: bool) -> None:
+    """§21.3: an EC2 definition on a Fargate queue, or the reverse, is refused at SubmitJob."""
+    queue_type = getattr(queue, "job_queue_type", None)
+    if definition.container_orchestration_type != "ECS" or queue_type not in ("ECS", "ECS_FARGATE"):
+        return
+    if fargate != (queue_type == "ECS_FARGATE"):
+        capability = "FARGATE" if fargate else "EC2"
+        raise ClientException(MESSAGES["platform"].format(capability=capability))
 
 
 def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> int | None:

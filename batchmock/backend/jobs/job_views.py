@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from batchmock.backend.core import output_defaults
 from batchmock.backend.jobs.job_nodes import node_range_for
 from batchmock.pruned import prune
 
@@ -87,8 +88,10 @@ def job_detail(job: Job) -> dict[str, Any]:
         detail["timeout"] = spec.timeout
     if spec.tags:
         detail["tags"] = dict(spec.tags)
-    detail["propagateTags"] = spec.propagate_tags
-    detail["platformCapabilities"] = list(spec.platform_capabilities)
+    if spec.propagate_tags is not None:
+        detail["propagateTags"] = spec.propagate_tags  # absent until set (§21.1)
+    if spec.platform_capabilities:
+        detail["platformCapabilities"] = list(spec.platform_capabilities)
     if job.node_index is not None or spec.eks_properties or spec.ecs_properties:
         eks = _eks_detail(job)
         if eks is not None:
@@ -96,11 +99,13 @@ def job_detail(job: Job) -> dict[str, Any]:
         ecs = _ecs_detail(job)
         if ecs is not None:
             detail["ecsProperties"] = ecs
-    detail["isCancelled"] = job.is_cancelled
-    detail["isTerminated"] = job.is_terminated
+    if job.is_cancelled:
+        detail["isCancelled"] = True  # absent until set (§21.1)
+    if job.is_terminated:
+        detail["isTerminated"] = True
     if spec.consumable_resource_properties is not None:
         detail["consumableResourceProperties"] = spec.consumable_resource_properties
-    return detail
+    return output_defaults.fill("JobDetail", detail)
 
 
 def job_summary(job: Job) -> dict[str, Any]:
@@ -140,7 +145,7 @@ def job_summary(job: Job) -> dict[str, Any]:
         nodes = _node_summary(job)
         if nodes is not None:
             summary["nodeProperties"] = nodes
-    summary["jobDefinition"] = spec.definition.arn
+    # no jobDefinition, though the model lists one: AWS leaves it out [aws/aws-sdk#588][LOG]
     return summary
 
 

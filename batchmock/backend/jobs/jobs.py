@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from batchmock.backend.jobs.job_listing import list_jobs
 from batchmock.backend.jobs.job_submit import build_spec
 from batchmock.backend.jobs.job_views import job_detail, store_none_free
-from batchmock.errors import ClientException, invalid
+from batchmock.errors import executing_request, invalid
 from batchmock.pruned import Pruned
 
 if TYPE_CHECKING:
@@ -23,14 +23,10 @@ MAX_DESCRIBE = 100
 MAX_REASON = 1024
 
 MESSAGES = {
-    # [obs: pegasus-isi/pegasus#2086]
-    "too_many": "Maximum number of jobs supported is 100",
-    # [inferred] the model requires the list; an empty one names nothing to describe
-    "no_jobs": "jobs must hold between 1 and 100 job IDs",
-    # [inferred] §16.8
-    "unknown": "Job {job_id} not found.",
+    # [obs: pegasus-isi/pegasus#2086] (§21.4: two spaces, and the RequestId tail)
+    "too_many": "Maximum number of jobs supported is  100 .",
+    # [model] CancelJob/TerminateJob ``reason`` is at most 1024 characters (§16)
     "reason": "must be a string of at most {limit} characters, got {length}",
-    "reason_missing": "is required",
 }
 
 
@@ -46,9 +42,7 @@ def describe_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, An
     """DescribeJobs: 1-100 IDs (parents, children, nodes), request order, unknown IDs dropped."""
     ids = params.get("jobs") or []
     if len(ids) > MAX_DESCRIBE:
-        raise ClientException(MESSAGES["too_many"])
-    if not ids:
-        raise ClientException(MESSAGES["no_jobs"])
+        raise executing_request(MESSAGES["too_many"])
     poll(backend)
     found: list[Job] = []
     seen: set[str] = set()
@@ -66,31 +60,34 @@ def list_jobs_handler(backend: BatchBackend, params: dict[str, Any]) -> dict[str
 
 
 def cancel_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """CancelJob (§16): jobs not yet STARTING fail; STARTING/RUNNING ones are left alone."""
+    """CancelJob (§16): jobs not yet STARTING fail; STARTING/RUNNING ones are left alone.
+
+    An unknown job ID answers 200 ``{}`` like AWS (§21.2, [obs: aws/aws-cli#2551]).
+    """
     job_id, reason = _target(backend, params)
-    backend.engine.cancel(job_id, reason)
+    if job_id is not None:
+        backend.engine.cancel(job_id, reason)
     return {}
 
 
 def terminate_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """TerminateJob (§16): stops STARTING/RUNNING jobs; earlier ones are cancelled."""
+    """TerminateJob (§16): stops STARTING/RUNNING jobs; earlier ones are cancelled.
+
+    An unknown job ID answers 200 ``{}`` like AWS (§21.2, [obs: aws/aws-cli#2551]).
+    """
     job_id, reason = _target(backend, params)
-    backend.engine.terminate(job_id, reason)
+    if job_id is not None:
+        backend.engine.terminate(job_id, reason)
     return {}
 
 
-def _target(backend: BatchBackend, params: Mapping[str, Any]) -> tuple[str, str]:
-    reason = params.get("reason")
-    if reason is None:
-        raise invalid("reason", MESSAGES["reason_missing"])
-    if not isinstance(reason, str) or len(reason) > MAX_REASON:
-        length = len(reason) if isinstance(reason, str) else type(reason).__name__
-        raise invalid("reason", MESSAGES["reason"].format(limit=MAX_REASON, length=length))
-    job_id = params.get("jobId")
-    job = backend.engine.get(job_id) if isinstance(job_id, str) else None
-    if job is None:
-        raise ClientException(MESSAGES["unknown"].format(job_id=job_id))
-    return job.job_id, reason
+def _target(backend: BatchBackend, params: Mapping[str, Any]) -> tuple[str | None, str]:
+    """(the job's ID, or None when no job has that ID; the checked reason)."""
+    reason = params["reason"]  # required by the model: the protocol layer checked it
+    if len(reason) > MAX_REASON:
+        raise invalid("reason", MESSAGES["reason"].format(limit=MAX_REASON, length=len(reason)))
+    job = backend.engine.get(params["jobId"])
+    return (None if job is None else job.job_id), reason
 
 
 def poll(backend: BatchBackend) -> None:

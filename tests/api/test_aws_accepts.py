@@ -1,0 +1,113 @@
+"""Input real AWS accepts, so the mock must too (reference §21.2), through boto3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from batchmock import BatchMock, mock_batch
+from tests.support import make_ce, make_job_definition, make_queue, submit_job
+
+
+@pytest.fixture
+def mock() -> Any:
+    with mock_batch() as active:
+        yield active
+
+
+@pytest.fixture
+def batch(mock: BatchMock) -> Any:
+    return mock.client()
+
+
+def test_empty_tags_accepted_on_every_create_and_nothing_stored(
+    mock: BatchMock, batch: Any
+) -> None:
+    # [AIRFLOW][SNAKEMAKE]: tags={} on every call; the model's min 1 is not enforced
+    arns = [
+        make_ce(batch, tags={}),
+        make_queue(batch, tags={}),
+        make_job_definition(batch, tags={}),
+        batch.create_scheduling_policy(name="p", tags={})["arn"],
+        batch.create_consumable_resource(consumableResourceName="lic", totalQuantity=1, tags={})[
+            "consumableResourceArn"
+        ],
+        batch.create_service_environment(
+            serviceEnvironmentName="se",
+            serviceEnvironmentType="SAGEMAKER_TRAINING",
+            capacityLimits=[{"maxCapacity": 1, "capacityUnit": "NUM_INSTANCES"}],
+            tags={},
+        )["serviceEnvironmentArn"],
+    ]
+    job_id = submit_job(batch, tags={}, parameters={})
+    arns.append(batch.describe_jobs(jobs=[job_id])["jobs"][0]["jobArn"])
+    for arn in arns:
+        assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}, arn
+        assert set(batch.tag_resource(resourceArn=arn, tags={})) == {"ResponseMetadata"}
+    mock.run_until_idle()
+    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "SUCCEEDED"
+
+
+def test_scheduling_policy_with_a_name_only_is_a_fair_share_policy(batch: Any) -> None:
+    # [docs: API Reference CreateSchedulingPolicy, fairsharePolicy "Required: No"]
+    created = batch.create_scheduling_policy(name="plain")
+    assert set(created) == {"ResponseMetadata", "name", "arn"}
+    detail = batch.describe_scheduling_policies(arns=[created["arn"]])["schedulingPolicies"][0]
+    assert detail == {
+        "name": "plain",
+        "arn": created["arn"],
+        "fairsharePolicy": {
+            "shareDecaySeconds": 0,
+            "computeReservation": 0,
+            "shareDistribution": [],
+        },
+        "tags": {},
+    }
+    # a queue using it is a fair-share queue: jobs need a share identifier (§11.5)
+    make_ce(batch)
+    make_queue(batch, schedulingPolicyArn=created["arn"])
+    make_job_definition(batch)
+    job_id = submit_job(batch, shareIdentifier="teamA")
+    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["shareIdentifier"] == "teamA"
+
+
+def test_describe_job_definitions_list_entries_and_status(batch: Any) -> None:
+    # [boto/boto3#2908][aws/aws-sdk#94]: name:revision or ARN; a bare name matches nothing
+    first = make_job_definition(batch)
+    second = make_job_definition(batch)
+    batch.deregister_job_definition(jobDefinition=first)
+
+    def listed(**kwargs: Any) -> list[str]:
+        found = batch.describe_job_definitions(**kwargs)["jobDefinitions"]
+        return [d["jobDefinitionArn"] for d in found]
+
+    assert listed(jobDefinitions=["jd"]) == []
+    assert listed(jobDefinitions=["jd:2"]) == [second]
+    assert listed(jobDefinitions=[first, second]) == [first, second]
+    assert listed(jobDefinitions=[first, second], status="ACTIVE") == [second]
+    assert listed(jobDefinitions=[first, second], status="INACTIVE") == [first]
+
+
+def test_lower_case_evaluate_on_exit_actions_are_accepted_and_returned_as_given(
+    mock: BatchMock, batch: Any
+) -> None:
+    # [TF]: acceptance tests register "retry" and "exit" and read them back unchanged
+    strategy = {
+        "attempts": 3,
+        "evaluateOnExit": [
+            {"onExitCode": "1", "action": "retry"},
+            {"onReason": "*", "action": "exit"},
+        ],
+    }
+    make_ce(batch)
+    make_queue(batch)
+    make_job_definition(batch, retryStrategy=strategy)
+    definition = batch.describe_job_definitions(jobDefinitions=["jd:1"])["jobDefinitions"][0]
+    assert definition["retryStrategy"] == strategy
+    mock.set_outcomes([{"match": {}, "exitCode": 1}])
+    job_id = submit_job(batch)
+    mock.run_until_idle()
+    job = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+    assert job["retryStrategy"] == strategy
+    assert (job["status"], len(job["attempts"])) == ("FAILED", 3)  # "retry" retried
