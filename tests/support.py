@@ -87,3 +87,22 @@ def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     message: str = info.value.response["Error"]["Message"]
     return message
+
+
+def executing_error_of(call: Any, *args: Any, **kwargs: Any) -> str:
+    """The ``<detail>`` of an ``Error executing request, Exception : <detail>, RequestId: <id>``
+    ClientException (§2.5, §21.4), after checking the wrapper and that ``<id>`` is the response's
+    own request id."""
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    response = info.value.response
+    assert response["Error"]["Code"] == "ClientException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    message: str = response["Error"]["Message"]
+    head, tail = (
+        "Error executing request, Exception : ",
+        f", RequestId: {response['ResponseMetadata']['RequestId']}",
+    )
+    assert message.startswith(head), message
+    assert message.endswith(tail), message
+    return message[len(head) : -len(tail)]

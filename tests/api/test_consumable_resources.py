@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from batchmock import BatchMock, mock_batch
-from tests.support import error_of, make_env
+from tests.support import executing_error_of, make_env
 
 ARN = "arn:aws:batch:us-east-1:123456789012:consumable-resource/"
 
@@ -82,15 +82,14 @@ def test_update_set_add_remove(batch: Any) -> None:
     assert update(operation="REMOVE", quantity=2) == 6
     assert update(operation="SET", quantity=20) == 20
     assert update(quantity=4) == 4  # SET when no operation is given
-    prefix = "Error executing request, Exception : "
-    assert error_of(update, operation="REMOVE", quantity=5).startswith(
-        f"{prefix}quantity: would make totalQuantity negative (-1)"
+    assert executing_error_of(update, operation="REMOVE", quantity=5) == (
+        "quantity: would make totalQuantity negative (-1)"
     )
-    assert error_of(update, operation="MULTIPLY", quantity=2).startswith(
-        f"{prefix}operation: must be SET, ADD or REMOVE, got 'MULTIPLY'"
+    assert executing_error_of(update, operation="MULTIPLY", quantity=2) == (
+        "operation: must be SET, ADD or REMOVE, got 'MULTIPLY'"
     )
-    assert error_of(update, operation="ADD", quantity=-2).startswith(
-        f"{prefix}quantity: must be a non-negative integer, got -2"
+    assert executing_error_of(update, operation="ADD", quantity=-2) == (
+        "quantity: must be a non-negative integer, got -2"
     )
     assert describe(batch)["totalQuantity"] == 4
 

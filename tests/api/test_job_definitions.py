@@ -9,7 +9,7 @@ import pytest
 
 from batchmock import BatchMock, mock_batch
 from batchmock.backend.jobs import job_definitions as jds
-from tests.support import error_of
+from tests.support import executing_error_of
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012:job-definition/"
 CONTAINER_DEFAULTS: dict[str, Any] = {
@@ -650,8 +650,10 @@ def test_open_ranges_cover_all_nodes(batch: Any) -> None:
         {"targetNodes": ":1", "container": container()},
         {"targetNodes": "3:", "container": container()},
     )
-    message = error_of(register, batch, type="multinode", nodeProperties=gap)
-    assert message.endswith("the node ranges must cover every node from 0 to 4; node 2 is in none")
+    assert executing_error_of(register, batch, type="multinode", nodeProperties=gap) == (
+        "nodeProperties.nodeRangeProperties: the node ranges must cover every node from 0 to 4; "
+        "node 2 is in none"
+    )
 
 
 # -- DescribeJobDefinitions (§10.11) ------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_at_most_one_policy_kind(batch: Any) -> None:
         fairsharePolicy={},
         quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"},
     )
-    assert message == "Exactly one of fairsharePolicy or quotaSharePolicy must be set"
+    assert message == "At most one of fairsharePolicy or quotaSharePolicy may be set"
 
 
 def test_name_in_use_and_invalid(batch: Any) -> None:
