@@ -18,6 +18,13 @@ DEFAULT_PORT = 7660
 
 log = logging.getLogger("batchmock.server")
 
+EXECUTOR_NOTES = {
+    "simulated": "runs no command, outcomes are scripted (POST /_batchmock/outcomes)",
+    "local": "runs each attempt's command as a process on this machine",
+    "docker": "runs each attempt's image as a container on the DOCKER_HOST engine",
+}
+"""What the start-up line says of each executor."""
+
 
 class _Stop(Exception):
     """Raised in the main thread by the SIGINT and SIGTERM handler to leave ``serve_forever``."""
@@ -148,7 +155,8 @@ def serve(args: argparse.Namespace) -> int:
         _say(
             sys.stdout,
             f"batchmock server listening on http://{host}:{bound_port(server)} "
-            f"(clock {args.clock}, executor {args.executor}); Ctrl-C stops it",
+            f"(clock {args.clock}, executor {args.executor}: {EXECUTOR_NOTES[args.executor]}); "
+            "Ctrl-C stops it",
         )
         try:
             server.serve_forever(poll_interval=0.2)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from batchmock.backend.registry import BackendRegistry
     from batchmock.engine.idle import UnfinishedJob
     from batchmock.engine.runtime import Runtime
+    from batchmock.executors.ecs import TaskRegistry
     from batchmock.mock_services import MockServices
     from batchmock.protocol.serialize import Response
 
@@ -97,7 +98,8 @@ class BatchMock:
             from batchmock.mock_services import MockServices
 
             try:
-                self._services = MockServices(self, self._prepare_moto)
+                lazy_logs = not intercept or self.options.route_to_moto
+                self._services = MockServices(self, self._prepare_moto, lazy_logs)
                 self._runtime = Runtime(self.options, self._services)
                 self._registry = BackendRegistry(self.options, self._runtime)
             except BaseException:
@@ -231,6 +233,7 @@ class BatchMock:
                 _Body(body),
             )
         if self.options.route_to_moto and not local_unowned:
+            self.flush_logs()
             response: AWSResponse | None = self._moto.handle(event_name, request)
             if response is not None:
                 mark_answered(request)
@@ -377,6 +380,19 @@ class BatchMock:
             self._registry = BackendRegistry(self.options, self._runtime)
         if failure is not None:
             raise failure  # a failed check of a handler of the state just dropped
+
+    def flush_logs(self) -> None:
+        """Write simulated attempts' log streams kept back until moto is used (moto is about to
+        answer a request: a test's ``get_log_events`` must find them)."""
+        services = self._services
+        if services is not None:
+            services.flush_logs()
+
+    @property
+    def ecs_tasks(self) -> TaskRegistry | None:
+        """The ECS endpoints of the attempts running now (answered by the mock's server)."""
+        services = self._services
+        return None if services is None else services.tasks
 
     def _prepare_moto(self) -> None:
         """Before real jobs touch moto: start the moto this mock's clients reach, if it routes."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from batchmock.executors.base import AttemptContext
 from batchmock.executors.logs import CloudWatchLogs, LogStream
 
 if TYPE_CHECKING:
+    from batchmock.executors.ecs import Task, TaskRegistry
     from batchmock.mock import BatchMock
     from batchmock.server.threaded import ThreadedServer
 
@@ -31,14 +32,19 @@ class MockServices:
     before anything is written to moto's backends (see :class:`CloudWatchLogs`).
     """
 
-    def __init__(self, mock: BatchMock, prepare_moto: Callable[[], None]) -> None:
+    def __init__(
+        self, mock: BatchMock, prepare_moto: Callable[[], None], lazy_logs: bool = True
+    ) -> None:
         self._mock = mock
         self._prepare_moto = prepare_moto
         self._now_ms: Callable[[], int] = _wall_ms
         self._lock = threading.Lock()
         self._server: ThreadedServer | None = None
         self._closed = False
-        self.logs = CloudWatchLogs(prepare_moto, self.now_ms)
+        self.logs = CloudWatchLogs(prepare_moto, self.now_ms, lazy=lazy_logs)
+        """CloudWatch streams; ``lazy_logs``: simulated attempts' streams wait for
+        :meth:`flush_logs`, which whoever hands a request to moto calls first."""
+        self._tasks: TaskRegistry | None = None
 
     def bind_clock(self, now_ms: Callable[[], int]) -> None:
         """Use the runtime's clock (epoch ms) for log timestamps."""
@@ -51,6 +57,36 @@ class MockServices:
     def open_log(self, ctx: AttemptContext) -> LogStream:
         """The CloudWatch log stream of an attempt (created now)."""
         return self.logs.open(ctx)
+
+    def record_log(self, ctx: AttemptContext, lines: Sequence[str]) -> None:
+        """A simulated attempt's log stream and lines (see ``CloudWatchLogs.record``)."""
+        self.logs.record(ctx, lines)
+
+    def flush_logs(self) -> None:
+        """Write the streams kept back for moto (it is about to answer a request)."""
+        self.logs.flush()
+
+    def open_task(self, ctx: AttemptContext, address: str) -> Task:
+        """Serve the attempt's task metadata and credentials endpoints from the server."""
+        url = self.server_url()
+        with self._lock:
+            if self._tasks is None:
+                from batchmock.executors.ecs import TaskRegistry
+
+                self._tasks = TaskRegistry(self.now_ms)
+            tasks = self._tasks
+        return tasks.register(ctx, url, address)
+
+    def close_task(self, task: Task) -> None:
+        """The attempt has ended: its endpoints stop answering."""
+        if self._tasks is not None:
+            self._tasks.unregister(task)
+
+    @property
+    def tasks(self) -> TaskRegistry | None:
+        """The ECS endpoints of running attempts, answered by the server (``executors/ecs.py``);
+        None until a real attempt started."""
+        return self._tasks
 
     def server_url(self) -> str:
         """``http://127.0.0.1:<port>`` of a server answering for this mock; started on first call.

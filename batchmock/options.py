@@ -95,6 +95,10 @@ class MockOptions:
     an ``AssertionError`` or a pytest outcome (``pytest.fail``) also reaches the test, re-raised
     by the call that ran the handler or at the latest when the mock ends. True makes every
     other exception reach the test too (False, the default: only failed checks do)."""
+    keep_workdirs: bool = False
+    """The local executor removes each attempt's directory (working directory, ``HOME``,
+    ``TMPDIR``) when the attempt ends (False, the default: every attempt starts on a fresh
+    filesystem, as a container does); True keeps them for debugging."""
     docker_pull: bool = False
     """The Docker executor pulls an image missing from the engine (True), or fails the attempt
     with ``CannotPullContainerError`` (False, the default: tests never reach a registry)."""

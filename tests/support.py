@@ -1,11 +1,18 @@
-"""Small builders shared by tests: a working compute environment, queue and job definition."""
+"""Small builders shared by tests: a working compute environment, queue and job definition;
+and what the installed botocore's Batch model says (operations, limits), so no test hard-codes
+a limit the model defines."""
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
+import botocore
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+from botocore.model import ServiceModel, Shape
 
 
 def make_ce(batch: Any, name: str = "ce", max_vcpus: int = 16, **kwargs: Any) -> str:
@@ -106,3 +113,57 @@ def executing_error_of(call: Any, *args: Any, **kwargs: Any) -> str:
     assert message.startswith(head), message
     assert message.endswith(tail), message
     return message[len(head) : -len(tail)]
+
+
+# -- the installed model: operations and limits ---------------------------------------------------
+# Read here with botocore alone, independently of batchmock's own model reader, so a test checks
+# the library against the model rather than against itself.
+
+
+@functools.cache
+def model() -> ServiceModel:
+    """The installed botocore's Batch service model."""
+    return botocore.session.get_session().get_service_model("batch")
+
+
+def requires_operation(*operations: str) -> pytest.MarkDecorator:
+    """Skip a test when the installed botocore's Batch model lacks one of ``operations``.
+
+    The suite runs on the oldest botocore the project supports: a test of an operation newer
+    than that model skips with the reason instead of failing.
+    """
+    missing = [name for name in operations if name not in model().operation_names]
+    return pytest.mark.skipif(
+        bool(missing),
+        reason=f"the Batch model of the installed botocore {botocore.__version__} has no "
+        f"{', '.join(missing)} operation",
+    )
+
+
+def model_shape(operation: str, path: str) -> Shape:
+    """The shape at ``path`` of ``operation``'s input: members joined by dots, ``member`` for a
+    list's element, ``key``/``value`` for a map's (``"tags.key"``, ``"jobs.member"``)."""
+    shape = model().operation_model(operation).input_shape
+    for step in path.split("."):
+        shape = shape.members[step] if shape.type_name == "structure" else getattr(shape, step)
+    return shape
+
+
+def model_trait(operation: str, path: str, name: str) -> int:
+    """The ``min``/``max`` trait of a member in the installed model (the test fails if absent)."""
+    value = model_shape(operation, path).metadata.get(name)
+    assert isinstance(value, int), f"{operation}.{path} has no {name} in this model"
+    return value
+
+
+UP_TO = r"up to (\d[\d,]*)"
+"""The pattern of the usual way the model's documentation states a count ("up to 100")."""
+
+
+def documented_number(operation: str, path: str, pattern: str = UP_TO) -> int:
+    """The number ``pattern`` (one group) finds in a member's documentation, e.g.
+    ``documented_number("DescribeJobs", "jobs")`` ("A list of up to 100 job IDs.") gives 100."""
+    text = re.sub(r"<[^>]+>", " ", model_shape(operation, path).documentation or "")
+    found = re.search(pattern, " ".join(text.split()))
+    assert found is not None, f"the documentation of {operation}.{path} states no {pattern!r}"
+    return int(found.group(1).replace(",", ""))

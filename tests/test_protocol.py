@@ -9,6 +9,7 @@ import pytest
 
 from batchmock import BatchMock
 from batchmock.protocol import wire
+from tests.support import documented_number
 
 
 def _dispatch_echo(operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -99,9 +100,12 @@ def test_model_validation_runs_before_the_backend(mock: BatchMock) -> None:
     assert "jobQueue" in json.loads(raw)["message"]
 
 
+DESCRIBE_LIMIT = documented_number("DescribeJobs", "jobs")
+
+
 def test_client_sees_client_exception_with_the_message(batch: Any) -> None:
     with pytest.raises(batch.exceptions.ClientException) as caught:
-        batch.describe_jobs(jobs=[f"id-{i}" for i in range(101)])
+        batch.describe_jobs(jobs=[f"id-{i}" for i in range(DESCRIBE_LIMIT + 1)])
     assert caught.value.response["Error"]["Code"] == "ClientException"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert "100" in caught.value.response["Error"]["Message"]
+    assert str(DESCRIBE_LIMIT) in caught.value.response["Error"]["Message"]

@@ -78,6 +78,7 @@ class _Template:
         "image",
         "log_group",
         "memory",
+        "platform",
         "queue_name",
         "stream_prefix",
         "timeout",
@@ -102,6 +103,7 @@ class _Template:
         self.vcpus = float(spec.vcpus)
         self.memory = int(spec.memory)
         self.gpus = int(spec.gpus)
+        self.platform = "FARGATE" if "FARGATE" in (spec.platform_capabilities or ()) else "EC2"
 
 
 def build(job: Job, task_arn: str, attempt: int, ce_name: str) -> AttemptContext:
@@ -158,6 +160,8 @@ def build(job: Job, task_arn: str, attempt: int, ce_name: str) -> AttemptContext
         template.stream_prefix + task_arn[task_arn.rfind("/") + 1 :],
         task_arn,
         template.container,
+        template.platform,
+        job.private_ipv4_address,
     )
     # A context is built for every attempt, and 25 keyword arguments cost three times as much as
     # 25 positional ones; tests/engine/test_engine_units.py pins _FIELDS to the dataclass order.
@@ -190,5 +194,7 @@ _FIELDS = (
     "log_stream_name",
     "task_arn",
     "container",
+    "platform",
+    "private_ipv4_address",
 )
 """The members :func:`build` fills, in the order of its ``values`` (the dataclass's order)."""

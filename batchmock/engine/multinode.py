@@ -51,7 +51,8 @@ def container_resources(container: Mapping[str, Any] | None) -> tuple[float, int
 
 
 def private_ip(index: int) -> str:
-    """A stable private address for node ``index`` [inferred]."""
+    """A stable private address for node ``index`` [inferred] (simulated runs; an executor with
+    ``node_address(index)`` gives its own, e.g. loopback for the real ones)."""
     return f"10.0.{index // 250}.{index % 250 + 4}"
 
 
@@ -67,6 +68,8 @@ class MultiNode:
         props = parent.spec.node_properties or {}
         now = engine.now_ms()
         total = 0.0
+        # real executors run every node on this machine: their address is one the others reach
+        address = getattr(engine.runtime.executor, "node_address", private_ip)
         for index in range(int(props["numNodes"])):
             entry = node_range(props, index)
             container = entry.get("container")
@@ -89,7 +92,7 @@ class MultiNode:
                 parent=parent,
                 node_index=index,
                 status_history=[(states.SUBMITTED, now)],
-                private_ipv4_address=private_ip(index),
+                private_ipv4_address=address(index),
             )
             node.run.queue = parent.run.queue
             total += vcpus

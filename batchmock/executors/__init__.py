@@ -46,7 +46,7 @@ def _simulated(script: OutcomeScript, options: MockOptions, services: Services |
 def _local(script: OutcomeScript, options: MockOptions, services: Services | None) -> Executor:
     from batchmock.executors.local import LocalExecutor
 
-    return LocalExecutor(services)
+    return LocalExecutor(services, keep_workdirs=options.keep_workdirs)
 
 
 def _docker(script: OutcomeScript, options: MockOptions, services: Services | None) -> Executor:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from batchmock.executors.ecs import Task
 
 TASK_FAILED_TO_START = "Task failed to start"
 """§4.10: the statusReason of an attempt whose task never started."""
@@ -95,6 +98,11 @@ class AttemptContext:
     task_arn: str
     container: dict[str, Any] | None = None
     """The effective container properties (user, volumes, ulimits, ...) for real executors."""
+    platform: str = "EC2"
+    """``EC2`` or ``FARGATE`` (the job's platform capability): ``AWS_EXECUTION_ENV`` and the
+    task metadata's launch type."""
+    private_ipv4_address: str | None = None
+    """A multi-node node's address (its ``networkInterfaces`` in DescribeJobs), else None."""
 
 
 @runtime_checkable
@@ -153,3 +161,14 @@ class Services(Protocol):
 
     def bind_clock(self, now_ms: Callable[[], int]) -> None:
         """Use the runtime's clock (epoch ms) for log timestamps."""
+
+    def open_task(self, ctx: AttemptContext, address: str) -> Task:
+        """Serve the attempt's ECS task metadata and credentials endpoints (``executors/ecs.py``)
+        from the loopback server until ``close_task``; ``address`` is where the job runs."""
+
+    def close_task(self, task: Task) -> None:
+        """The attempt has ended: its endpoints stop answering."""
+
+    def record_log(self, ctx: AttemptContext, lines: Sequence[str]) -> None:
+        """A simulated attempt's stream and lines: written to CloudWatch Logs when moto is
+        first used (or at once if it already is)."""

@@ -26,10 +26,11 @@ import os
 import signal
 import threading
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from batchmock.executors.base import AttemptContext, LogWriter, Services, StartFailure
-from batchmock.executors.live import LiveExecution, LiveExecutor, job_environment
+from batchmock.executors.live import LiveExecution, LiveExecutor, job_environment, run_cleanups
 
 PULL_ERROR = "CannotPullContainerError"
 START_ERROR = "CannotStartContainerError"
@@ -55,8 +56,14 @@ def require_docker_sdk() -> None:
 class DockerExecution(LiveExecution):
     """A started container: one thread follows its output, one waits for its exit."""
 
-    def __init__(self, ctx: AttemptContext, log: LogWriter | None, container: Any) -> None:
-        super().__init__(ctx, log)
+    def __init__(
+        self,
+        ctx: AttemptContext,
+        log: LogWriter | None,
+        container: Any,
+        cleanups: Sequence[Callable[[], None]] = (),
+    ) -> None:
+        super().__init__(ctx, log, cleanups)
         self.container = container
         self._reader = self.spawn(self._read, f"logs-{container.short_id}")
         self.spawn(self._wait, f"wait-{container.short_id}")
@@ -148,25 +155,36 @@ class DockerExecutor(LiveExecutor):
             client = self.client()
         except docker.errors.DockerException as exc:
             raise StartFailure(f"{START_ERROR}: {_engine_error(exc)}") from exc
-        env = job_environment(ctx, self.endpoint_url())
-        config = container_config(ctx, env, {LABEL: self.label})
-        container = self._create(client, ctx.image, config)
+        endpoint = self.endpoint_url()
+        task, cleanups = self.open_task(ctx)
+        try:
+            env = job_environment(ctx, endpoint, task=task)
+            config = container_config(ctx, env, {LABEL: self.label})
+            container = self._create(client, ctx.image, config)
+        except BaseException:
+            run_cleanups(cleanups)
+            raise
+        if task is not None:
+            task.docker_id = container.id
         try:
             container.start()
         except docker.errors.APIError as exc:
             _remove_quietly(container)
+            run_cleanups(cleanups)
             raise StartFailure(
                 f"{START_ERROR}: Error response from daemon: {_explain(exc)}"
             ) from exc
         except BaseException:
             _remove_quietly(container)
+            run_cleanups(cleanups)
             raise
         try:
             log = self.open_log(ctx)
         except BaseException:
             _remove_quietly(container)
+            run_cleanups(cleanups)
             raise
-        execution = DockerExecution(ctx, log, container)
+        execution = DockerExecution(ctx, log, container, cleanups)
         self.keep(execution)
         return execution
 

@@ -5,25 +5,44 @@
 environment without its ``AWS_*`` variables, plus the job's variables, every ``AWS_BATCH_*``
 variable, fake credentials and ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_BATCH`` pointing at a
 loopback server that serves the same mock (see :func:`batchmock.executors.live.job_environment`),
-so boto3 inside the job talks to the state the test sees. It runs in the test's working
-directory, in a session of its own: stopping it signals every process it started, and when it
-exits whatever it left running is killed, as when a container's main process ends.
+so boto3 inside the job talks to the state the test sees, and the ECS variables and endpoints of
+``executors/ecs.py``. It runs in a session of its own: stopping it signals every process it
+started, and when it exits whatever it left running is killed, as when a container's main
+process ends.
 
-What a container would add is not emulated: the image, ``user``, ``ulimits``, volumes and the
-CPU and memory limits are ignored (use the Docker executor for those).
+Each attempt starts on a fresh filesystem of its own, as a container does: a new directory
+``batchmock-<job id>-<attempt>-*`` in the system's temporary directory holds ``work`` (the
+process's working directory, empty at start), ``home`` (``HOME``) and ``tmp`` (``TMPDIR``,
+``TMP``, ``TEMP``). It is removed when the attempt ends, before its outcome is seen, unless
+``MockOptions.keep_workdirs`` asks to keep it (to look at what a job left behind).
+
+What a container would add is not emulated: the image (the command runs with this machine's
+programs and Python), ``user`` (it runs as the test's user), volumes and mount points (the whole
+host filesystem is visible; nothing is mounted), ``ulimits``, ``readonlyRootFilesystem`` and the
+CPU, memory and GPU limits (nothing is enforced). Use the Docker executor for those.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
+from collections.abc import Callable, Sequence
 from typing import IO
 
 from batchmock.executors import watcher
 from batchmock.executors.base import AttemptContext, LogWriter, Services, StartFailure
-from batchmock.executors.live import LiveExecution, LiveExecutor, exit_status, job_environment
+from batchmock.executors.live import (
+    LiveExecution,
+    LiveExecutor,
+    exit_status,
+    job_environment,
+    run_cleanups,
+)
 
 START_ERROR = "CannotStartContainerError"
 CHUNK = 65536
@@ -39,8 +58,9 @@ class LocalExecution(LiveExecution):
         log: LogWriter | None,
         proc: subprocess.Popen[bytes],
         follower: watcher.ProcessWatcher | None,
+        cleanups: Sequence[Callable[[], None]] = (),
     ) -> None:
-        super().__init__(ctx, log)
+        super().__init__(ctx, log, cleanups)
         self._proc = proc
         self.pid = proc.pid
         self._pending = b""
@@ -135,11 +155,41 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace").rstrip("\r")
 
 
+class Workdir:
+    """An attempt's own directories (see the module docstring); :meth:`remove` deletes them."""
+
+    def __init__(self, ctx: AttemptContext, root: str | None = None) -> None:
+        label = _UNSAFE.sub("-", f"{ctx.job_id}-{ctx.attempt}")
+        self.path = tempfile.mkdtemp(prefix=f"batchmock-{label}-", dir=root)
+        self.work = os.path.join(self.path, "work")
+        self.home = os.path.join(self.path, "home")
+        self.tmp = os.path.join(self.path, "tmp")
+        for path in (self.work, self.home, self.tmp):
+            os.mkdir(path)
+
+    def environment(self) -> dict[str, str]:
+        """``HOME`` and the temporary directory variables."""
+        return {"HOME": self.home, "TMPDIR": self.tmp, "TMP": self.tmp, "TEMP": self.tmp}
+
+    def remove(self) -> None:
+        """Delete everything the attempt wrote."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
 class LocalExecutor(LiveExecutor):
     """Runs attempts as host processes; see the module docstring."""
 
-    def __init__(self, services: Services | None, use_watcher: bool | None = None) -> None:
+    def __init__(
+        self,
+        services: Services | None,
+        use_watcher: bool | None = None,
+        keep_workdirs: bool = False,
+    ) -> None:
         super().__init__(services)
+        self.keep_workdirs = keep_workdirs
         self._use_watcher = watcher.available() if use_watcher is None else use_watcher
         self._watcher: watcher.ProcessWatcher | None = None
         self._watcher_lock = threading.Lock()
@@ -151,7 +201,17 @@ class LocalExecutor(LiveExecutor):
                 f"{START_ERROR}: the job has no command, and the local executor has no image "
                 "to take a default command from"
             )
-        env = job_environment(ctx, self.endpoint_url(), os.environ)
+        endpoint = self.endpoint_url()
+        task, cleanups = self.open_task(ctx)
+        try:
+            workdir = Workdir(ctx)
+        except BaseException:
+            run_cleanups(cleanups)
+            raise
+        if not self.keep_workdirs:
+            cleanups.insert(0, workdir.remove)  # cleanups run in reverse: this one last
+        env = job_environment(ctx, endpoint, os.environ, task)
+        env.update(workdir.environment())
         # no profile, config file or credentials file of the developer's reaches the job
         env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
         try:
@@ -161,16 +221,22 @@ class LocalExecutor(LiveExecutor):
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,  # one stream keeps the order the job wrote in
                 env=env,
+                cwd=workdir.work,
                 start_new_session=True,
             )
         except OSError as exc:
+            run_cleanups(cleanups)
             raise StartFailure(_start_error(ctx.command[0], exc)) from exc
+        except BaseException:
+            run_cleanups(cleanups)
+            raise
         try:
             log = self.open_log(ctx)
-            execution = LocalExecution(ctx, log, proc, self._follower())
+            execution = LocalExecution(ctx, log, proc, self._follower(), cleanups)
         except BaseException:
             proc.kill()
             proc.wait()
+            run_cleanups(cleanups)
             raise
         self.keep(execution)
         return execution

@@ -75,29 +75,72 @@ class CloudWatchLogs:
     ``now_ms`` is the mock clock.
     """
 
-    def __init__(self, prepare: Callable[[], None], now_ms: Callable[[], int]) -> None:
+    def __init__(
+        self, prepare: Callable[[], None], now_ms: Callable[[], int], lazy: bool = True
+    ) -> None:
         self._prepare = prepare
         self.now_ms = now_ms
         self._lock = threading.Lock()
         self._ready = False
+        self._lazy = lazy
+        self._pending: list[tuple[str, str, str, tuple[str, ...], int]] = []
+        """(job ARN, group, stream, lines, stamp): small, so a long run keeps little."""
+
+    def record(self, ctx: AttemptContext, lines: Sequence[str]) -> None:
+        """A simulated attempt's stream and its lines (none: an empty stream).
+
+        Until something uses moto they are only kept (``lazy``): a test that never reads
+        CloudWatch never starts moto for them. :meth:`flush` writes them, stamped with the mock
+        clock's time of this call.
+        """
+        if self._lazy and not self._ready:
+            with self._lock:
+                if not self._ready:
+                    self._pending.append(
+                        (
+                            ctx.job_arn,
+                            ctx.log_group,
+                            ctx.log_stream_name,
+                            tuple(lines) if lines else (),
+                            self.now_ms(),
+                        )
+                    )
+                    return
+        self.open(ctx).write(lines)
+
+    def flush(self) -> None:
+        """moto is about to answer a request: write every stream kept back by :meth:`record`."""
+        if self._ready and not self._pending:
+            return
+        self._backend_ready()
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for job_arn, group, stream, lines, stamp in pending:
+            self._open(job_arn, group, stream, stamp).write(lines)
 
     def open(self, ctx: AttemptContext) -> LogStream:
         """Create (if needed) the attempt's log group and stream; return a writer for it."""
-        backend = self._backend(ctx)
-        with self._lock:
-            if ctx.log_group not in backend.groups:
-                backend.create_log_group(ctx.log_group, {})
-            group = backend.groups[ctx.log_group]
-            if ctx.log_stream_name not in group.streams:
-                backend.create_log_stream(ctx.log_group, ctx.log_stream_name)
-        return LogStream(backend, ctx.log_group, ctx.log_stream_name, self.now_ms())
+        self.flush()  # streams kept back come first
+        return self._open(ctx.job_arn, ctx.log_group, ctx.log_stream_name, self.now_ms())
 
-    def _backend(self, ctx: AttemptContext) -> Any:
+    def _open(self, job_arn: str, group: str, stream: str, start_ms: int) -> LogStream:
+        backend = self._backend(job_arn)
+        with self._lock:
+            if group not in backend.groups:
+                backend.create_log_group(group, {})
+            if stream not in backend.groups[group].streams:
+                backend.create_log_stream(group, stream)
+        return LogStream(backend, group, stream, start_ms)
+
+    def _backend_ready(self) -> None:
         with self._lock:
             if not self._ready:
                 self._prepare()
                 self._ready = True
+
+    def _backend(self, job_arn: str) -> Any:
+        self._backend_ready()
         from moto.logs.models import logs_backends
 
-        account, region = account_and_region(ctx.job_arn)
+        account, region = account_and_region(job_arn)
         return logs_backends[account][region]

@@ -302,9 +302,9 @@ class SimulatedExecution:
 class SimulatedExecutor:
     """Runs nothing: each attempt's outcome comes from an :class:`OutcomeScript`.
 
-    With ``services`` (a mock's), an outcome's ``logs`` lines also go to the attempt's
-    CloudWatch log stream, as a real attempt's output does; an attempt without lines creates no
-    stream, so tests that script no logs never start moto.
+    With ``services`` (a mock's), every attempt has its CloudWatch log stream, as a real one
+    does: the outcome's ``logs`` lines, or an empty stream. They are kept until something uses
+    moto (``MockServices.record_log``), so tests that never read CloudWatch never start moto.
     """
 
     def __init__(
@@ -317,8 +317,8 @@ class SimulatedExecutor:
     def launch(self, ctx: AttemptContext) -> SimulatedExecution:
         """Decide the outcome now; StartFailure from a handler propagates to the engine."""
         outcome = self.script.resolve(ctx, self.default_duration)
-        if outcome.logs and self.services is not None:
-            self.services.open_log(ctx).write(outcome.logs)
+        if self.services is not None:
+            self.services.record_log(ctx, outcome.logs)
         return SimulatedExecution(outcome)
 
     def shutdown(self) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import botocore.loaders
 import botocore.model
+
+from batchmock.service_model import service_model
+
+__all__ = ["Route", "operation_names", "route", "service_model"]
 
 
 @dataclass(frozen=True)
@@ -16,13 +19,6 @@ class Route:
     operation: botocore.model.OperationModel
     path_member: str | None = None
     """The input member carried in the last path segment (the tag operations' resourceArn)."""
-
-
-@functools.cache
-def service_model() -> botocore.model.ServiceModel:
-    """botocore's Batch service model (the installed version is the source of truth)."""
-    loader = botocore.loaders.create_loader()
-    return botocore.model.ServiceModel(loader.load_service_model("batch", "service-2"), "batch")
 
 
 @functools.cache

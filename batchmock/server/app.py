@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Response
 
 from batchmock import routing
+from batchmock.executors import ecs
 from batchmock.protocol import model, serialize
 from batchmock.server import control
 from batchmock.server._wsgi import INTERNAL_ERROR, TAGS_PREFIX, raw_path, read_body, respond
@@ -51,7 +52,9 @@ class BatchMockApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         try:
             path = raw_path(environ)
-            if path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
+            if path.startswith(ecs.PREFIX):
+                status, headers, body = self._ecs(environ, path)
+            elif path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
                 status, headers, body = control.handle(
                     self.mock, environ["REQUEST_METHOD"], path, read_body(environ)
                 )
@@ -94,8 +97,20 @@ class BatchMockApp:
             environ.get("HTTP_HOST", ""),
         )
 
+    # -- the ECS endpoints of running jobs --------------------------------------------------
+    def _ecs(self, environ: dict[str, Any], path: str) -> serialize.Response:
+        read_body(environ)
+        if not self.mock.active:
+            return serialize.error(
+                "ServerException", 500, "The mock behind this server is no longer active."
+            )
+        tasks = self.mock.ecs_tasks or ecs.NO_TASKS
+        headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", "")}
+        return tasks.answer(environ["REQUEST_METHOD"], path, headers)
+
     # -- moto --------------------------------------------------------------------------------
     def _to_moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        self.mock.flush_logs()  # simulated attempts' streams, kept back until moto is used
         app = moto_app()
         if app is None:
             status, headers, body = serialize.error(

@@ -111,3 +111,46 @@ def test_lower_case_evaluate_on_exit_actions_are_accepted_and_returned_as_given(
     job = batch.describe_jobs(jobs=[job_id])["jobs"][0]
     assert job["retryStrategy"] == strategy
     assert (job["status"], len(job["attempts"])) == ("FAILED", 3)  # "retry" retried
+
+
+# -- checks without a source are gone (issue 10 audit) ------------------------------------------
+def test_ecs_task_with_unnamed_containers_registers(batch: Any) -> None:
+    # [model] TaskContainerProperties.name is optional: it only targets dependsOn and overrides
+    requirements = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]
+    task = {
+        "containers": [
+            {"image": "busybox", "resourceRequirements": requirements},
+            {"image": "busybox", "essential": False},
+        ]
+    }
+    batch.register_job_definition(
+        jobDefinitionName="multi", type="container", ecsProperties={"taskProperties": [task]}
+    )
+    found = batch.describe_job_definitions(jobDefinitions=["multi:1"])["jobDefinitions"]
+    assert found[0]["ecsProperties"] == {"taskProperties": [task]}
+
+
+def test_node_ranges_may_mix_container_kinds(batch: Any) -> None:
+    requirements = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]
+    nodes = {
+        "numNodes": 2,
+        "mainNode": 0,
+        "nodeRangeProperties": [
+            {
+                "targetNodes": "0:0",
+                "container": {"image": "busybox", "resourceRequirements": requirements},
+            },
+            {
+                "targetNodes": "1:1",
+                "ecsProperties": {
+                    "taskProperties": [
+                        {"containers": [{"image": "busybox", "resourceRequirements": requirements}]}
+                    ]
+                },
+            },
+        ],
+    }
+    out = batch.register_job_definition(
+        jobDefinitionName="mixed", type="multinode", nodeProperties=nodes
+    )
+    assert out["revision"] == 1

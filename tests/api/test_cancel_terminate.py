@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from batchmock import BatchMock
 from tests.support import describe_job as describe
+from tests.support import documented_number
 from tests.support import submit_job as submit
 
 
@@ -26,17 +27,25 @@ def test_unknown_job_answers_200_and_an_empty_body(env: Any, operation: str) -> 
 
 
 @pytest.mark.parametrize("operation", ["cancel_job", "terminate_job"])
-def test_reason_longer_than_1024_is_rejected_and_changes_nothing(env: Any, operation: str) -> None:
+def test_a_reason_longer_than_the_model_allows_is_rejected_and_changes_nothing(
+    env: Any, operation: str
+) -> None:
+    name = "CancelJob" if operation == "cancel_job" else "TerminateJob"
+    limit = documented_number(name, "reason", r"limit of (\d[\d,]*) characters")
     job_id = submit(env)
     with pytest.raises(ClientError) as info:
-        getattr(env, operation)(jobId=job_id, reason="r" * 1025)
-    assert "reason" in info.value.response["Error"]["Message"]
+        getattr(env, operation)(jobId=job_id, reason="r" * (limit + 1))
+    request_id = info.value.response["ResponseMetadata"]["RequestId"]
+    assert info.value.response["Error"]["Message"] == (
+        "Error executing request, Exception : reason: "
+        f"must be a string of at most {limit} characters, got {limit + 1}, RequestId: {request_id}"
+    )
     job = describe(env, job_id)
     assert job["status"] != "FAILED"
     assert "isCancelled" not in job  # absent until set (§21.1)
     assert "isTerminated" not in job  # absent until set (§21.1)
-    getattr(env, operation)(jobId=job_id, reason="r" * 1024)
-    assert describe(env, job_id)["statusReason"] == "r" * 1024
+    getattr(env, operation)(jobId=job_id, reason="r" * limit)
+    assert describe(env, job_id)["statusReason"] == "r" * limit
 
 
 def test_cancel_before_running_fails_the_job_with_the_reason(env: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import error_of
+from tests.support import documented_number, error_of
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -281,10 +281,20 @@ def test_name_in_use(batch: Any) -> None:
     assert error_of(create, batch) == "Object already exists"
 
 
-@pytest.mark.parametrize("name", ["has space", "dot.name", "x" * 129, "ümlaut"])
+NAME_MAX = documented_number(
+    "CreateComputeEnvironment", "computeEnvironmentName", r"up to (\d[\d,]*)"
+)
+
+
+@pytest.mark.parametrize("name", ["has space", "dot.name", "x" * (NAME_MAX + 1), "ümlaut"])
 def test_invalid_names(batch: Any, name: str) -> None:
     message = error_of(create, batch, name)
-    assert message.startswith("computeEnvironmentName must be 1-128 characters")
+    assert message.startswith(f"computeEnvironmentName must be 1-{NAME_MAX} characters")
+
+
+def test_the_longest_name_the_model_allows(batch: Any) -> None:
+    name = "x" * NAME_MAX
+    assert create(batch, name)["computeEnvironmentName"] == name
 
 
 def test_quota_of_fifty(batch: Any) -> None:
@@ -310,12 +320,34 @@ def test_describe_everything_sorted_by_name(batch: Any) -> None:
     assert [c["computeEnvironmentName"] for c in found] == ["alpha", "mid", "zeta"]
 
 
-def test_describe_rejects_more_than_100_names(batch: Any) -> None:
-    message = error_of(
-        batch.describe_compute_environments, computeEnvironments=[f"n{i}" for i in range(101)]
+def test_describe_rejects_more_names_than_the_model_allows(batch: Any) -> None:
+    limit = documented_number(
+        "DescribeComputeEnvironments", "computeEnvironments", r"up to (\d[\d,]*)"
     )
-    assert "at most 100" in message
+    names = [f"n{i}" for i in range(limit + 1)]
+    message = error_of(batch.describe_compute_environments, computeEnvironments=names)
+    assert message == f"computeEnvironments may name at most {limit} resources, got {limit + 1}"
+    found = batch.describe_compute_environments(computeEnvironments=names[:limit])
+    assert found["computeEnvironments"] == []
 
 
 def test_describe_with_nothing_created(batch: Any) -> None:
     assert batch.describe_compute_environments()["computeEnvironments"] == []
+
+
+def test_ec2_environment_shows_the_default_image_type(batch: Any) -> None:
+    # §21.1 [TF _createEC2][LOG][RAF]: ECS_AL2, or ECS_AL2_NVIDIA for GPU instance types
+    create(batch, "cpu", computeResources=ec2())
+    create(batch, "gpu", computeResources=ec2(instanceTypes=["g4dn.xlarge"]))
+    given = [{"imageType": "ECS_AL2023"}]
+    create(batch, "own", computeResources=ec2(ec2Configuration=given))
+    assert describe(batch, "cpu")["computeResources"] == {
+        **ec2(),
+        "minvCpus": 0,
+        "desiredvCpus": 0,
+        "tags": {},
+        "ec2Configuration": [{"imageType": "ECS_AL2"}],
+    }
+    gpu = describe(batch, "gpu")["computeResources"]
+    assert gpu["ec2Configuration"] == [{"imageType": "ECS_AL2_NVIDIA"}]
+    assert describe(batch, "own")["computeResources"]["ec2Configuration"] == given

@@ -102,14 +102,16 @@ def test_client_token_makes_a_repeat_a_no_op(mock: BatchMock, batch: Any) -> Non
         )
         assert out["totalQuantity"] == 3
     assert describe(batch)["totalQuantity"] == 3
-    with pytest.raises(batch.exceptions.ClientException, match="clientToken"):
-        batch.update_consumable_resource(
-            consumableResource="lic", operation="ADD", quantity=5, clientToken="t1"
-        )
+    # another payload under the same token is a new update ([model]: only identical payloads
+    # and tokens are the same request)
+    out = batch.update_consumable_resource(
+        consumableResource="lic", operation="ADD", quantity=5, clientToken="t1"
+    )
+    assert out["totalQuantity"] == 8
     batch.update_consumable_resource(
         consumableResource="lic", operation="ADD", quantity=2, clientToken="t2"
     )
-    assert describe(batch)["totalQuantity"] == 5
+    assert describe(batch)["totalQuantity"] == 10
 
 
 def test_client_token_expires_after_8_hours() -> None:

@@ -9,9 +9,12 @@ from botocore.exceptions import ClientError
 
 from batchmock import BatchMock, mock_batch
 from tests.support import describe_job as describe
-from tests.support import make_env, make_job_definition
+from tests.support import documented_number, make_env, make_job_definition
 from tests.support import submit_job as submit
 
+LIMIT = documented_number(
+    "DescribeJobs", "jobs", r"up to (\d[\d,]*)"
+)  # "A list of up to 100 job IDs."
 STATUSES = {"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"}
 
 
@@ -23,22 +26,22 @@ def env(batch: Any) -> Any:
 
 
 # -- the ID list ---------------------------------------------------------------------------------
-def test_more_than_100_ids_are_rejected(env: Any) -> None:
+def test_more_ids_than_the_model_allows_are_rejected(env: Any) -> None:
     with pytest.raises(ClientError) as info:
-        env.describe_jobs(jobs=[f"id-{i}" for i in range(101)])
+        env.describe_jobs(jobs=[f"id-{i}" for i in range(LIMIT + 1)])
     assert info.value.response["Error"]["Code"] == "ClientException"
     # §21.4 [obs: pegasus-isi/pegasus#2086]: two spaces, and the response's own request id
     request_id = info.value.response["ResponseMetadata"]["RequestId"]
     assert info.value.response["Error"]["Message"] == (
-        "Error executing request, Exception : Maximum number of jobs supported is  100 ., "
+        f"Error executing request, Exception : Maximum number of jobs supported is  {LIMIT} ., "
         f"RequestId: {request_id}"
     )
 
 
-def test_100_ids_in_request_order_unknown_ones_dropped(env: Any) -> None:
+def test_the_most_ids_in_request_order_unknown_ones_dropped(env: Any) -> None:
     ids = [submit(env, jobName=f"j{i}") for i in range(5)]
-    asked = [ids[3], "unknown-1", ids[0], ids[4]] + [f"missing-{i}" for i in range(96)]
-    assert len(asked) == 100
+    asked = [ids[3], "unknown-1", ids[0], ids[4]] + [f"missing-{i}" for i in range(LIMIT - 4)]
+    assert len(asked) == LIMIT
     found = env.describe_jobs(jobs=asked)["jobs"]
     assert [job["jobId"] for job in found] == [ids[3], ids[0], ids[4]]
     assert [job["jobName"] for job in found] == ["j3", "j0", "j4"]
@@ -216,7 +219,7 @@ def test_a_rejected_describe_does_not_move_the_clock(mock: BatchMock, env: Any) 
     before = mock.runtime.clock.now()
     for _ in range(3):
         with pytest.raises(ClientError):
-            env.describe_jobs(jobs=[f"id-{i}" for i in range(101)])
+            env.describe_jobs(jobs=[f"id-{i}" for i in range(LIMIT + 1)])
         with pytest.raises(ClientError):
             env.list_jobs(jobQueue="nope")
     assert mock.runtime.clock.now() == before

@@ -9,7 +9,9 @@ import pytest
 
 from batchmock import BatchMock, mock_batch
 from batchmock.backend.jobs import job_definitions as jds
-from tests.support import executing_error_of
+from tests.support import documented_number, executing_error_of
+
+JD = "RegisterJobDefinition"
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012:job-definition/"
 CONTAINER_DEFAULTS: dict[str, Any] = {
@@ -397,17 +399,32 @@ def test_other_variables_are_fine(batch: Any) -> None:
 
 
 # -- §7 retry strategy, §8 timeout, §10.12 priority, tags, size -----------------------------------
+# the limits as the installed model documents them
+ATTEMPTS_MIN = documented_number(JD, "retryStrategy.attempts", r"between (\d+) and")
+ATTEMPTS_MAX = documented_number(JD, "retryStrategy.attempts", r"between \d+ and (\d+)")
+EXITS_MAX = documented_number(JD, "retryStrategy.evaluateOnExit", r"up to (\d+) objects")
+PATTERN_MAX = documented_number(JD, "retryStrategy.evaluateOnExit.member.onStatusReason")
+TIMEOUT_MIN = documented_number(JD, "timeout.attemptDurationSeconds", r"timeout is (\d+) seconds")
+PRIORITY_MAX = documented_number(JD, "schedulingPriority", r"maximum supported value is (\d+)")
+
+
 @pytest.mark.parametrize(
     ("strategy", "member"),
     [
-        ({"attempts": 0}, "retryStrategy.attempts"),
-        ({"attempts": 11}, "retryStrategy.attempts"),
-        ({"attempts": 2, "evaluateOnExit": [{"action": "EXIT"}] * 6}, "evaluateOnExit"),
+        ({"attempts": ATTEMPTS_MIN - 1}, "retryStrategy.attempts"),
+        ({"attempts": ATTEMPTS_MAX + 1}, "retryStrategy.attempts"),
+        (
+            {"attempts": 2, "evaluateOnExit": [{"action": "EXIT"}] * (EXITS_MAX + 1)},
+            "evaluateOnExit",
+        ),
         ({"evaluateOnExit": [{"action": "EXIT"}]}, "retryStrategy.attempts"),
         ({"attempts": 2, "evaluateOnExit": [{"action": "EXIT", "onExitCode": "1a"}]}, "onExitCode"),
         ({"attempts": 2, "evaluateOnExit": [{"action": "EXIT", "onReason": "a*b"}]}, "onReason"),
         (
-            {"attempts": 2, "evaluateOnExit": [{"action": "EXIT", "onStatusReason": "x" * 513}]},
+            {
+                "attempts": 2,
+                "evaluateOnExit": [{"action": "EXIT", "onStatusReason": "x" * (PATTERN_MAX + 1)}],
+            },
             "onStatusReason",
         ),
     ],
@@ -424,17 +441,28 @@ def test_good_retry_strategy_with_patterns(batch: Any) -> None:
         {"onReason": "CannotPullContainerError:*", "onExitCode": "137", "action": "exit"},
         {"action": "Exit", "onExitCode": "*"},
     ]
-    register(batch, retryStrategy={"attempts": 10, "evaluateOnExit": entries})
+    register(batch, retryStrategy={"attempts": ATTEMPTS_MAX, "evaluateOnExit": entries})
     assert describe(batch)[0]["retryStrategy"]["evaluateOnExit"] == entries
 
 
-def test_timeout_below_60_seconds_is_rejected(batch: Any) -> None:
-    rejects(batch, "timeout.attemptDurationSeconds", timeout={"attemptDurationSeconds": 59})
+def test_the_retry_limits_of_the_model_are_accepted(batch: Any) -> None:
+    entries = [{"action": "EXIT", "onStatusReason": "x" * PATTERN_MAX}] * EXITS_MAX
+    register(batch, retryStrategy={"attempts": ATTEMPTS_MIN, "evaluateOnExit": entries})
+    assert describe(batch)[0]["retryStrategy"] == {
+        "attempts": ATTEMPTS_MIN,
+        "evaluateOnExit": entries,
+    }
+
+
+def test_a_timeout_below_the_model_minimum_is_rejected(batch: Any) -> None:
+    short = {"attemptDurationSeconds": TIMEOUT_MIN - 1}
+    rejects(batch, f"must be at least {TIMEOUT_MIN} seconds", timeout=short)
+    register(batch, timeout={"attemptDurationSeconds": TIMEOUT_MIN})
 
 
 def test_scheduling_priority_range(batch: Any) -> None:
-    rejects(batch, "schedulingPriority", schedulingPriority=10000)
-    register(batch, schedulingPriority=9999)
+    rejects(batch, "schedulingPriority", schedulingPriority=PRIORITY_MAX + 1)
+    register(batch, schedulingPriority=PRIORITY_MAX)
 
 
 def test_tag_rules(batch: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import error_of
+from tests.support import documented_number, error_of
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"
 FAIR = {
@@ -62,7 +62,8 @@ def test_at_most_one_policy_kind(batch: Any) -> None:
 def test_name_in_use_and_invalid(batch: Any) -> None:
     create(batch)
     assert error_of(create, batch) == "Object already exists"
-    assert error_of(create, batch, "no/slash").startswith("name must be 1-128 characters")
+    limit = documented_number("CreateSchedulingPolicy", "name")
+    assert error_of(create, batch, "no/slash").startswith(f"name must be 1-{limit} characters")
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,14 @@ from typing import Any
 import pytest
 
 from batchmock import BatchMock
+from tests.support import documented_number
 
 ARN = "arn:aws:batch:us-east-1:123456789012:"
 LIMITS = [{"maxCapacity": 5, "capacityUnit": "NUM_INSTANCES"}]
+PRIORITY_MAX = documented_number("SubmitServiceJob", "schedulingPriority", r"and (\d+)")
+ATTEMPTS_MAX = documented_number(
+    "SubmitServiceJob", "retryStrategy.attempts", r"between \d+ and (\d+) attempts"
+)
 PAYLOAD = json.dumps(
     {"TrainingJobName": "t", "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 2}}
 )
@@ -157,8 +162,8 @@ def test_submit_and_describe_service_job(batch: Any) -> None:
         ({"name": "-bad"}, "Job name should match valid pattern"),
         ({"serviceRequestPayload": "{not json"}, "serviceRequestPayload"),
         ({"serviceRequestPayload": json.dumps({"x": "y" * 11000})}, "10 KiB"),
-        ({"schedulingPriority": 10000}, "schedulingPriority"),
-        ({"retryStrategy": {"attempts": 11}}, "retryStrategy.attempts"),
+        ({"schedulingPriority": PRIORITY_MAX + 1}, "schedulingPriority"),
+        ({"retryStrategy": {"attempts": ATTEMPTS_MAX + 1}}, "retryStrategy.attempts"),
         ({"shareIdentifier": "s"}, "shareIdentifier"),
         ({"quotaShareName": "qs"}, "quotaShareName"),
         ({"queue": "ghost"}, "ghost"),
@@ -240,7 +245,7 @@ def test_terminate_and_update(batch: Any) -> None:
     assert out["jobId"] == job_id
     assert batch.describe_service_job(jobId=job_id)["schedulingPriority"] == 42
     with pytest.raises(batch.exceptions.ClientException, match="schedulingPriority"):
-        batch.update_service_job(jobId=job_id, schedulingPriority=10000)
+        batch.update_service_job(jobId=job_id, schedulingPriority=PRIORITY_MAX + 1)
     batch.terminate_service_job(jobId=job_id, reason="no longer needed")
     found = batch.describe_service_job(jobId=job_id)
     assert (found["status"], found["statusReason"]) == ("FAILED", "no longer needed")

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from batchmock import mock_batch
-from tests.support import make_env, make_job_definition, make_queue
+from tests.support import documented_number, make_env, make_job_definition, make_queue, model_trait
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -74,16 +74,30 @@ def test_queue_and_definition_accept_arns(env: Any) -> None:
     assert job["jobDefinition"] == definition_arn
 
 
+NAME_MAX = documented_number(
+    "SubmitJob", "jobName", r"up to (\d[\d,]*)"
+)  # "It can be up to 128 letters long."
+ARRAY_MIN = documented_number("SubmitJob", "arrayProperties", r"between (\d[\d,]*) and")
+ARRAY_MAX = documented_number("SubmitJob", "arrayProperties", r"between [\d,]+ and (\d[\d,]*)")
+DEPENDENCIES_MAX = documented_number("SubmitJob", "dependsOn", r"maximum of (\d+)")
+PRIORITY_MAX = documented_number(
+    "SubmitJob", "schedulingPriorityOverride", r"maximum supported value is (\d+)"
+)
+TAGS_MAX = model_trait("SubmitJob", "tags", "max")
+
+
 # -- job name (G3) --------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["-starts-with-hyphen", "_x", "has space", "dot.name", "x" * 129])
+@pytest.mark.parametrize(
+    "name", ["-starts-with-hyphen", "_x", "has space", "dot.name", "x" * (NAME_MAX + 1)]
+)
 def test_invalid_job_names_are_rejected_with_aws_text(env: Any, name: str) -> None:
     message = rejected(env, "Job name should match valid pattern", jobName=name)
     assert message.startswith("Error executing request, Exception : ")
     assert all_jobs(env) == []
 
 
-def test_a_128_character_name_is_accepted(env: Any) -> None:
-    assert submit(env, jobName="a" * 128)["jobName"] == "a" * 128
+def test_the_longest_name_the_model_allows_is_accepted(env: Any) -> None:
+    assert submit(env, jobName="a" * NAME_MAX)["jobName"] == "a" * NAME_MAX
 
 
 # -- queue and definition ------------------------------------------------------------------------
@@ -122,22 +136,29 @@ def test_request_over_30_kib_is_rejected(env: Any) -> None:
 
 
 # -- array properties -----------------------------------------------------------------------------
-@pytest.mark.parametrize("size", [0, 1, 10001])
-def test_array_size_outside_2_to_10000_is_rejected(env: Any, size: int) -> None:
-    rejected(env, "arrayProperties.size", arrayProperties={"size": size})
+@pytest.mark.parametrize("size", [0, ARRAY_MIN - 1, ARRAY_MAX + 1])
+def test_array_size_outside_the_model_range_is_rejected(env: Any, size: int) -> None:
+    message = rejected(env, "arrayProperties.size", arrayProperties={"size": size})
+    assert f"must be between {ARRAY_MIN} and {ARRAY_MAX}, got {size}, RequestId: " in message
 
 
-def test_array_size_2_makes_an_array_job(env: Any) -> None:
-    job = describe(env, submit(env, arrayProperties={"size": 2})["jobId"])
-    assert job["arrayProperties"]["size"] == 2
+@pytest.mark.parametrize("size", [ARRAY_MIN, ARRAY_MAX])
+def test_array_sizes_at_the_model_bounds_make_an_array_job(env: Any, size: int) -> None:
+    job = describe(env, submit(env, arrayProperties={"size": size})["jobId"])
+    assert job["arrayProperties"]["size"] == size
 
 
 # -- dependencies ---------------------------------------------------------------------------------
-def test_more_than_20_dependencies_are_rejected(env: Any) -> None:
-    ids = [submit(env)["jobId"] for _ in range(21)]
-    rejected(env, "maximum is 20", dependsOn=[{"jobId": i} for i in ids])
-    job = describe(env, submit(env, dependsOn=[{"jobId": i} for i in ids[:20]])["jobId"])
-    assert [d["jobId"] for d in job["dependsOn"]] == ids[:20]
+def test_more_dependencies_than_the_model_allows_are_rejected(env: Any) -> None:
+    ids = [submit(env)["jobId"] for _ in range(DEPENDENCIES_MAX + 1)]
+    rejected(
+        env,
+        f"maximum is {DEPENDENCIES_MAX}, got {DEPENDENCIES_MAX + 1}",
+        dependsOn=[{"jobId": i} for i in ids],
+    )
+    most = ids[:DEPENDENCIES_MAX]
+    job = describe(env, submit(env, dependsOn=[{"jobId": i} for i in most])["jobId"])
+    assert [d["jobId"] for d in job["dependsOn"]] == most
 
 
 def test_unknown_dependency_is_named(env: Any) -> None:
@@ -190,8 +211,17 @@ def test_a_child_job_can_be_a_dependency(env: Any) -> None:
 
 
 # -- retry strategy and timeout --------------------------------------------------------------------
-@pytest.mark.parametrize("attempts", [0, 11])
-def test_retry_attempts_outside_1_to_10_are_rejected(env: Any, attempts: int) -> None:
+ATTEMPTS = ("SubmitJob", "retryStrategy.attempts")
+
+
+@pytest.mark.parametrize(
+    "attempts",
+    [
+        documented_number(*ATTEMPTS, r"between (\d+) and") - 1,
+        documented_number(*ATTEMPTS, r"between \d+ and (\d+)") + 1,
+    ],
+)
+def test_retry_attempts_outside_the_model_range_are_rejected(env: Any, attempts: int) -> None:
     rejected(env, "retryStrategy.attempts", retryStrategy={"attempts": attempts})
 
 
@@ -209,8 +239,12 @@ def test_retry_strategy_replaces_the_definitions_as_a_whole(env: Any) -> None:
     assert replaced["retryStrategy"] == {"attempts": 5, "evaluateOnExit": []}  # §21.1
 
 
-def test_timeout_below_60_seconds_is_rejected(env: Any) -> None:
-    rejected(env, "timeout.attemptDurationSeconds", timeout={"attemptDurationSeconds": 59})
+def test_a_timeout_below_the_model_minimum_is_rejected(env: Any) -> None:
+    low = documented_number("SubmitJob", "timeout.attemptDurationSeconds", r"timeout is (\d+) s")
+    message = rejected(
+        env, "timeout.attemptDurationSeconds", timeout={"attemptDurationSeconds": low - 1}
+    )
+    assert f"must be at least {low} seconds, got {low - 1}, RequestId: " in message
 
 
 def test_timeout_replaces_the_definitions(env: Any) -> None:
@@ -228,9 +262,9 @@ def test_timeout_replaces_the_definitions(env: Any) -> None:
 def test_scheduling_priority_override(env: Any) -> None:
     make_job_definition(env, name="prio", schedulingPriority=5)
     assert describe(env, submit(env, jobDefinition="prio")["jobId"])["schedulingPriority"] == 5
-    job = describe(env, submit(env, jobDefinition="prio", schedulingPriorityOverride=9999)["jobId"])
-    assert job["schedulingPriority"] == 9999
-    rejected(env, "schedulingPriorityOverride", schedulingPriorityOverride=10000)
+    job_id = submit(env, jobDefinition="prio", schedulingPriorityOverride=PRIORITY_MAX)["jobId"]
+    assert describe(env, job_id)["schedulingPriority"] == PRIORITY_MAX
+    rejected(env, "schedulingPriorityOverride", schedulingPriorityOverride=PRIORITY_MAX + 1)
 
 
 def _fair_share_queue(batch: Any) -> None:
@@ -275,22 +309,21 @@ def test_propagate_tags_defaults_to_the_definitions(env: Any) -> None:
     assert "propagateTags" not in describe(env, submit(env)["jobId"])
 
 
-def test_more_than_50_tags_are_rejected(env: Any) -> None:
-    rejected(env, "tags", tags={f"k{i}": "v" for i in range(51)})
+def test_more_tags_than_the_model_allows_are_rejected(env: Any) -> None:
+    message = rejected(env, "tags", tags={f"k{i}": "v" for i in range(TAGS_MAX + 1)})
+    assert message.endswith(f"Member must have length less than or equal to {TAGS_MAX}")
 
 
-def test_over_50_propagated_tags_fail_the_job_not_the_request(env: Any) -> None:
-    make_job_definition(env, name="tagged", tags={f"d{i}": "v" for i in range(30)})
-    job_id = submit(
-        env, jobDefinition="tagged", propagateTags=True, tags={f"j{i}": "v" for i in range(30)}
-    )["jobId"]
+def test_too_many_propagated_tags_fail_the_job_not_the_request(env: Any) -> None:
+    half = TAGS_MAX // 2 + 1  # each part is within the limit, both together are not
+    make_job_definition(env, name="tagged", tags={f"d{i}": "v" for i in range(half)})
+    job_tags = {f"j{i}": "v" for i in range(half)}
+    job_id = submit(env, jobDefinition="tagged", propagateTags=True, tags=job_tags)["jobId"]
     job = describe(env, job_id)
     assert job["status"] == "FAILED"
-    assert "50" in job["statusReason"]
+    assert f"exceed {TAGS_MAX} tags ({2 * half})" in job["statusReason"]
     # the same tags without propagation are fine
-    ok = describe(
-        env, submit(env, jobDefinition="tagged", tags={f"j{i}": "v" for i in range(30)})["jobId"]
-    )
+    ok = describe(env, submit(env, jobDefinition="tagged", tags=job_tags)["jobId"])
     assert ok["status"] != "FAILED"
 
 

@@ -9,7 +9,12 @@ import pytest
 
 from batchmock.backend.control_plane import tags as tagmod
 from batchmock.errors import ClientException
-from tests.support import error_of, make_ce, make_env, make_job_definition, make_queue
+from tests.support import error_of, make_ce, make_env, make_job_definition, make_queue, model_trait
+
+TAGS_MAX = model_trait("TagResource", "tags", "max")
+KEY_MAX = model_trait("TagResource", "tags.key", "max")
+VALUE_MAX = model_trait("TagResource", "tags.value", "max")
+KEYS_MAX = model_trait("UntagResource", "tagKeys", "max")
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"
 
@@ -108,30 +113,34 @@ def test_empty_tag_map_accepted_and_changes_nothing(batch: Any) -> None:
     assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"keep": "me"}
 
 
-def test_more_than_fifty_tags_rejected(batch: Any) -> None:
+def test_more_tags_than_the_model_allows_rejected(batch: Any) -> None:
     arn = make_ce(batch)
-    message = error_of(batch.tag_resource, resourceArn=arn, tags={f"k{i}": "v" for i in range(51)})
-    assert "tags" in message
-    assert "50" in message
+    tags = {f"k{i}": "v" for i in range(TAGS_MAX + 1)}
+    message = error_of(batch.tag_resource, resourceArn=arn, tags=tags)
+    assert "at 'tags'" in message
+    assert message.endswith(f"Member must have length less than or equal to {TAGS_MAX}")
 
 
-def test_fifty_in_total_at_most(batch: Any) -> None:
+def test_the_model_limit_applies_to_the_total(batch: Any) -> None:
     arn = make_ce(batch)
-    batch.tag_resource(resourceArn=arn, tags={f"k{i}": "v" for i in range(40)})
+    first = TAGS_MAX - 10
+    batch.tag_resource(resourceArn=arn, tags={f"k{i}": "v" for i in range(first)})
     message = error_of(batch.tag_resource, resourceArn=arn, tags={f"n{i}": "v" for i in range(11)})
-    assert message == f"tags: a resource can have at most 50 tags; {arn} would have 51"
-    assert len(batch.list_tags_for_resource(resourceArn=arn)["tags"]) == 40
+    assert message == (
+        f"tags: a resource can have at most {TAGS_MAX} tags; {arn} would have {TAGS_MAX + 1}"
+    )
+    assert len(batch.list_tags_for_resource(resourceArn=arn)["tags"]) == first
 
 
 def test_key_and_value_lengths(batch: Any) -> None:
     arn = make_ce(batch)
-    message = error_of(batch.tag_resource, resourceArn=arn, tags={"k" * 129: "v"})
-    assert "tags" in message
-    assert "128" in message
-    message = error_of(batch.tag_resource, resourceArn=arn, tags={"k": "v" * 257})
-    assert "tags" in message
-    assert "256" in message
-    batch.tag_resource(resourceArn=arn, tags={"k" * 128: "v" * 256})
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={"k" * (KEY_MAX + 1): "v"})
+    assert "at 'tags'" in message
+    assert message.endswith(f"Member must have length less than or equal to {KEY_MAX}]")
+    message = error_of(batch.tag_resource, resourceArn=arn, tags={"k": "v" * (VALUE_MAX + 1)})
+    assert "at 'tags.k'" in message
+    assert message.endswith(f"Member must have length less than or equal to {VALUE_MAX}")
+    batch.tag_resource(resourceArn=arn, tags={"k" * KEY_MAX: "v" * VALUE_MAX})
 
 
 @pytest.mark.parametrize("key", ["aws:owner", "AWS:owner"])
@@ -206,20 +215,21 @@ def test_array_child_of_a_real_job_rejected(batch: Any) -> None:
 def test_validate_tags_helper_used_by_creates() -> None:
     """The backend's own checks, for callers that bypass the wire layer (e.g. Create*)."""
     assert tagmod.validate_tags("tags", {}) == {}
-    with pytest.raises(ClientException, match="at most 50"):
-        tagmod.validate_tags("tags", {f"k{i}": "v" for i in range(51)})
-    with pytest.raises(ClientException, match="1-128 characters"):
-        tagmod.validate_tags("tags", {"k" * 129: "v"})
-    with pytest.raises(ClientException, match="at most 256"):
-        tagmod.validate_tags("tags", {"k": "v" * 257})
+    with pytest.raises(ClientException, match=f"at most {TAGS_MAX} tags, got {TAGS_MAX + 1}"):
+        tagmod.validate_tags("tags", {f"k{i}": "v" for i in range(TAGS_MAX + 1)})
+    with pytest.raises(ClientException, match=f"1-{KEY_MAX} characters"):
+        tagmod.validate_tags("tags", {"k" * (KEY_MAX + 1): "v"})
+    with pytest.raises(ClientException, match=f"at most {VALUE_MAX}"):
+        tagmod.validate_tags("tags", {"k": "v" * (VALUE_MAX + 1)})
     assert tagmod.validate_tags("tags", {"k": ""}) == {"k": ""}
 
 
 def test_untag_key_limits(batch: Any) -> None:
     arn = make_ce(batch)
-    message = error_of(batch.untag_resource, resourceArn=arn, tagKeys=[f"k{i}" for i in range(51)])
-    assert "tagKeys" in message
-    assert "50" in message
+    keys = [f"k{i}" for i in range(KEYS_MAX + 1)]
+    message = error_of(batch.untag_resource, resourceArn=arn, tagKeys=keys)
+    assert "at 'tagKeys'" in message
+    assert message.endswith(f"Member must have length less than or equal to {KEYS_MAX}")
     message = error_of(batch.untag_resource, resourceArn=arn, tagKeys=["aws:x"])
     assert message == "tagKeys: tag keys starting with 'aws:' are reserved, got 'aws:x'"
 

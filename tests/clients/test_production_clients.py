@@ -23,6 +23,8 @@ import pytest
 from batchmock import BatchMock, mock_batch
 from tests.support import make_ce, make_queue
 
+CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster"
+
 
 @pytest.fixture
 def mock() -> Any:
@@ -55,7 +57,28 @@ def test_airflow_batch_create_compute_environment_operator(batch: Any) -> None:
     arn = batch.create_compute_environment(**kwargs)["computeEnvironmentArn"]
     assert arn.endswith(":compute-environment/airflow-ce")
     ce = batch.describe_compute_environments(computeEnvironments=[arn])["computeEnvironments"][0]
-    assert (ce["status"], ce["state"]) == ("VALID", "ENABLED")
+    # the whole shape, with what AWS fills in (§21.1: tags {}, the default image type,
+    # desiredvCpus and computeResources.tags)
+    assert ce == {
+        "computeEnvironmentName": "airflow-ce",
+        "computeEnvironmentArn": arn,
+        "ecsClusterArn": f"{CLUSTER}/airflow-ce_Batch_{ce['uuid']}",
+        "tags": {},
+        "type": "MANAGED",
+        "state": "ENABLED",
+        "status": "VALID",
+        "statusReason": "ComputeEnvironment Healthy",
+        "computeResources": {
+            **kwargs["computeResources"],
+            "minvCpus": 0,
+            "desiredvCpus": 0,
+            "tags": {},
+            "ec2Configuration": [{"imageType": "ECS_AL2"}],
+        },
+        "serviceRole": kwargs["serviceRole"],
+        "containerOrchestrationType": "ECS",
+        "uuid": ce["uuid"],
+    }
     assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}
 
 
@@ -89,9 +112,44 @@ def test_airflow_batch_operator_submit_poll_and_kill(mock: BatchMock, batch: Any
         if job["status"] in ("SUCCEEDED", "FAILED"):
             break
     assert job["status"] == "SUCCEEDED"
-    assert job["jobDefinition"].endswith(":job-definition/airflow-jd:1")
-    assert job["jobQueue"].endswith(":job-queue/q")
-    assert job["parameters"] == {}
+    # the members Airflow reads, and the shape AWS gives them (§21.1)
+    arn = "arn:aws:batch:us-east-1:123456789012"
+    [attempt] = job["attempts"]
+    assert job == {
+        "jobArn": f"{arn}:job/{job_id}",
+        "jobName": "airflow-job",
+        "jobId": job_id,
+        "jobQueue": f"{arn}:job-queue/q",
+        "status": "SUCCEEDED",
+        "attempts": [attempt],
+        "statusReason": "Essential container in task exited",
+        "createdAt": job["createdAt"],
+        "startedAt": job["startedAt"],
+        "stoppedAt": job["stoppedAt"],
+        "dependsOn": [],
+        "jobDefinition": f"{arn}:job-definition/airflow-jd:1",
+        "parameters": {},
+        "container": {
+            "image": "busybox",
+            "command": ["echo", "hi"],
+            "environment": [],
+            "mountPoints": [],
+            "networkInterfaces": [],
+            "resourceRequirements": [
+                {"type": "VCPU", "value": "1"},
+                {"type": "MEMORY", "value": "512"},
+            ],
+            "secrets": [],
+            "ulimits": [],
+            "volumes": [],
+            "exitCode": 0,
+            "taskArn": attempt["container"]["taskArn"],
+            "logStreamName": attempt["container"]["logStreamName"],
+            "containerInstanceArn": attempt["container"]["containerInstanceArn"],
+        },
+        "tags": {},
+        "eksAttempts": [],
+    }
     # on_kill: TerminateJob of a job that already finished (or of an unknown id) answers 200
     response = batch.terminate_job(jobId=job_id, reason="Task killed by the user")
     assert set(response) == {"ResponseMetadata"}

@@ -6,6 +6,7 @@ from typing import Any
 
 from batchmock import mock_batch
 from tests.engine.helpers import START, START_MS, describe, history, setup, status, statuses, submit
+from tests.support import documented_number
 
 ALL = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
 
@@ -187,16 +188,17 @@ def test_child_retries_are_counted_per_child() -> None:
         assert len(describe(batch, f"{arr}:1")["attempts"]) == 2
 
 
-def test_ten_thousand_children_run_to_completion() -> None:
+def test_the_largest_array_the_model_allows_runs_to_completion() -> None:
+    size = documented_number("SubmitJob", "arrayProperties", r"between [\d,]+ and (\d[\d,]*)")
     with mock_batch(auto_advance=False) as mock:
         batch = mock.client()
         setup(batch, max_vcpus=256)
-        arr = submit(batch, name="arr", arrayProperties={"size": 10_000})
+        arr = submit(batch, name="arr", arrayProperties={"size": size})
         mock.run_until_idle()
         parent = describe(batch, arr)
         assert parent["status"] == "SUCCEEDED"
-        assert parent["arrayProperties"]["statusSummary"]["SUCCEEDED"] == 10_000
-        assert status(batch, f"{arr}:9999") == "SUCCEEDED"
+        assert parent["arrayProperties"]["statusSummary"]["SUCCEEDED"] == size
+        assert status(batch, f"{arr}:{size - 1}") == "SUCCEEDED"
 
 
 def test_running_child_of_a_cancelled_array_is_not_retried() -> None:

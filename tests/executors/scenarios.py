@@ -38,6 +38,24 @@ class Flavour:
 
     def definition(self, batch: Any, name: str, script: str | None = None, **props: Any) -> str:
         """Register a definition running ``script`` (or ``props["command"]``); return its name."""
+        retry = props.pop("retryStrategy", None)
+        timeout = props.pop("timeout", None)
+        platforms = props.pop("platformCapabilities", None)
+        container = self.properties(script, **props)
+        extra: dict[str, Any] = {}
+        if retry is not None:
+            extra["retryStrategy"] = retry
+        if timeout is not None:
+            extra["timeout"] = timeout
+        if platforms is not None:
+            extra["platformCapabilities"] = platforms
+        batch.register_job_definition(
+            jobDefinitionName=name, type="container", containerProperties=container, **extra
+        )
+        return name
+
+    def properties(self, script: str | None = None, **props: Any) -> dict[str, Any]:
+        """The containerProperties of a job running ``script`` (or ``props["command"]``)."""
         container: dict[str, Any] = {
             "image": self.image,
             "resourceRequirements": [
@@ -49,22 +67,12 @@ class Flavour:
             container["command"] = [*self.python, "-c", script]
             for key, value in self.container.items():
                 container[key] = list(value) if isinstance(value, list) else value
-        retry = props.pop("retryStrategy", None)
-        timeout = props.pop("timeout", None)
         for key, value in props.items():
             if key in ("environment", "volumes", "mountPoints"):
                 container[key] = [*container.get(key, []), *value]
             else:
                 container[key] = value
-        extra: dict[str, Any] = {}
-        if retry is not None:
-            extra["retryStrategy"] = retry
-        if timeout is not None:
-            extra["timeout"] = timeout
-        batch.register_job_definition(
-            jobDefinitionName=name, type="container", containerProperties=container, **extra
-        )
-        return name
+        return container
 
 
 def environment(batch: Any) -> None:

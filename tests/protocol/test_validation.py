@@ -13,6 +13,7 @@ from botocore.model import ServiceModel, Shape
 from batchmock import mock_batch
 from batchmock.errors import ClientException
 from batchmock.protocol.validation import MAX_LISTED_ERRORS, validate, validator_for
+from tests.support import model_shape, model_trait
 
 MODEL = botocore.session.get_session().get_service_model("batch")
 
@@ -25,6 +26,14 @@ def error_of(operation: str, params: Any) -> str:
     with pytest.raises(ClientException) as caught:
         validator_for(MODEL.operation_model(operation))(params)
     return caught.value.message
+
+
+def enum_rule(operation: str, path: str) -> str:
+    """The enum rule of a member, with the values the installed model lists."""
+    return f"Member must satisfy enum value set: [{', '.join(model_shape(operation, path).enum)}]"
+
+
+RETRY_ACTIONS = enum_rule("RegisterJobDefinition", "retryStrategy.evaluateOnExit.member.action")
 
 
 def one_error(value: str, path: str, rule: str) -> str:
@@ -254,7 +263,7 @@ def test_a_bad_enum_value_in_a_list_element_names_the_aws_path() -> None:
     assert error_of("RegisterJobDefinition", params) == (
         "1 validation error detected: Value 'bogus' at "
         "'retryStrategy.evaluateOnExit.1.member.action' failed to satisfy constraint: "
-        "Member must satisfy enum value set: [RETRY, EXIT]"
+        f"{RETRY_ACTIONS}"
     )
 
 
@@ -266,9 +275,7 @@ def test_enum_values_are_case_sensitive_except_where_the_model_says_otherwise() 
     }
     check("RegisterJobDefinition", params)
     assert error_of("RegisterJobDefinition", {"jobDefinitionName": "d", "type": "CONTAINER"}) == (
-        one_error(
-            "'CONTAINER'", "type", "Member must satisfy enum value set: [container, multinode]"
-        )
+        one_error("'CONTAINER'", "type", enum_rule("RegisterJobDefinition", "type"))
     )
     bad = {
         "jobName": "j",
@@ -284,16 +291,26 @@ def test_enum_values_are_case_sensitive_except_where_the_model_says_otherwise() 
 
 def test_string_length_bounds() -> None:
     base = {"consumableResource": "c", "operation": "SET", "quantity": 1}
-    check("UpdateConsumableResource", {**base, "clientToken": "t" * 64})
-    assert error_of("UpdateConsumableResource", {**base, "clientToken": "t" * 65}) == one_error(
-        f"'{'t' * 65}'", "clientToken", "Member must have length less than or equal to 64"
+    low = model_trait("UpdateConsumableResource", "clientToken", "min")
+    high = model_trait("UpdateConsumableResource", "clientToken", "max")
+    check("UpdateConsumableResource", {**base, "clientToken": "t" * high})
+    check("UpdateConsumableResource", {**base, "clientToken": "t" * low})
+    too_long = "t" * (high + 1)
+    assert error_of("UpdateConsumableResource", {**base, "clientToken": too_long}) == one_error(
+        f"'{too_long}'", "clientToken", f"Member must have length less than or equal to {high}"
     )
-    assert error_of("UpdateConsumableResource", {**base, "clientToken": ""}) == one_error(
-        "''", "clientToken", "Member must have length greater than or equal to 1"
+    too_short = "t" * (low - 1)
+    assert error_of("UpdateConsumableResource", {**base, "clientToken": too_short}) == one_error(
+        f"'{too_short}'", "clientToken", f"Member must have length greater than or equal to {low}"
     )
 
 
 def test_a_nested_string_length_names_the_list_element() -> None:
+    high = model_trait(
+        "CreateComputeEnvironment",
+        "computeResources.ec2Configuration.member.imageIdOverride",
+        "max",
+    )
     params = {
         "computeEnvironmentName": "ce",
         "type": "MANAGED",
@@ -303,71 +320,85 @@ def test_a_nested_string_length_names_the_list_element() -> None:
             "subnets": ["s"],
             "ec2Configuration": [
                 {"imageType": "ECS_AL2"},
-                {"imageType": "ECS_AL2", "imageIdOverride": "a" * 257},
+                {"imageType": "ECS_AL2", "imageIdOverride": "a" * (high + 1)},
             ],
         },
     }
     message = error_of("CreateComputeEnvironment", params)
     assert "at 'computeResources.ec2Configuration.2.member.imageIdOverride'" in message
-    assert message.endswith("Member must have length less than or equal to 256")
+    assert message.endswith(f"Member must have length less than or equal to {high}")
 
 
-TIMEOUT_MINUTES_MAX = MODEL.shape_for("JobExecutionTimeoutMinutes").metadata["max"]
+TIMEOUT_MINUTES = "updatePolicy.jobExecutionTimeoutMinutes"
+TIMEOUT_MAX = model_trait("UpdateComputeEnvironment", TIMEOUT_MINUTES, "max")
 
 
 def test_numeric_range_bounds() -> None:
+    # botocore 1.44 raised the max from 360 to 7200: the bounds are the installed model's
+    low = model_trait("UpdateComputeEnvironment", TIMEOUT_MINUTES, "min")
+    high = TIMEOUT_MAX
+
     def update(minutes: int) -> dict[str, Any]:
         return {"computeEnvironment": "ce", "updatePolicy": {"jobExecutionTimeoutMinutes": minutes}}
 
-    check("UpdateComputeEnvironment", update(1))
-    check("UpdateComputeEnvironment", update(TIMEOUT_MINUTES_MAX))
-    too_long = TIMEOUT_MINUTES_MAX + 1
-    assert error_of("UpdateComputeEnvironment", update(too_long)) == one_error(
-        f"'{too_long}'",
-        "updatePolicy.jobExecutionTimeoutMinutes",
-        f"Member must have value less than or equal to {TIMEOUT_MINUTES_MAX}",
+    check("UpdateComputeEnvironment", update(low))
+    check("UpdateComputeEnvironment", update(high))
+    assert error_of("UpdateComputeEnvironment", update(high + 1)) == one_error(
+        f"'{high + 1}'", TIMEOUT_MINUTES, f"Member must have value less than or equal to {high}"
     )
-    assert error_of("UpdateComputeEnvironment", update(0)).endswith(
-        "Member must have value greater than or equal to 1"
+    assert error_of("UpdateComputeEnvironment", update(low - 1)) == one_error(
+        f"'{low - 1}'", TIMEOUT_MINUTES, f"Member must have value greater than or equal to {low}"
     )
 
 
 def test_list_size_bounds() -> None:
     arn = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
-    check("UntagResource", {"resourceArn": arn, "tagKeys": [f"k{i}" for i in range(50)]})
+    low = model_trait("UntagResource", "tagKeys", "min")
+    high = model_trait("UntagResource", "tagKeys", "max")
+    check("UntagResource", {"resourceArn": arn, "tagKeys": [f"k{i}" for i in range(high)]})
     message = error_of(
-        "UntagResource", {"resourceArn": arn, "tagKeys": [f"k{i}" for i in range(51)]}
+        "UntagResource", {"resourceArn": arn, "tagKeys": [f"k{i}" for i in range(high + 1)]}
     )
     assert message.startswith("1 validation error detected: Value '[k0, k1, k2")
     assert message.endswith(
         "at 'tagKeys' failed to satisfy constraint: "
-        "Member must have length less than or equal to 50"
+        f"Member must have length less than or equal to {high}"
     )
+    assert low == 1  # the one list below the minimum is the empty one
     assert error_of("UntagResource", {"resourceArn": arn, "tagKeys": []}) == one_error(
-        "'[]'", "tagKeys", "Member must have length greater than or equal to 1"
+        "'[]'", "tagKeys", f"Member must have length greater than or equal to {low}"
     )
 
 
 def test_map_size_and_map_key_and_value_constraints() -> None:
     arn = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
-    check("TagResource", {"resourceArn": arn, "tags": {f"k{i}": "v" for i in range(50)}})
+    count = model_trait("TagResource", "tags", "max")
+    key_max = model_trait("TagResource", "tags.key", "max")
+    value_max = model_trait("TagResource", "tags.value", "max")
+    check("TagResource", {"resourceArn": arn, "tags": {f"k{i}": "v" for i in range(count)}})
+    check("TagResource", {"resourceArn": arn, "tags": {"k" * key_max: "v" * value_max}})
     too_many = error_of(
-        "TagResource", {"resourceArn": arn, "tags": {f"k{i}": "v" for i in range(51)}}
+        "TagResource", {"resourceArn": arn, "tags": {f"k{i}": "v" for i in range(count + 1)}}
     )
     assert too_many.endswith(
-        "at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+        "at 'tags' failed to satisfy constraint: "
+        f"Member must have length less than or equal to {count}"
     )
     assert "Value '{k0=v, k1=v" in too_many
     # §21.2: the model's min 1 on tag maps is not enforced (AWS accepts tags={})
     check("TagResource", {"resourceArn": arn, "tags": {}})
-    long_key = "k" * 129
+    long_key = "k" * (key_max + 1)
     assert error_of("TagResource", {"resourceArn": arn, "tags": {long_key: "v"}}) == one_error(
         f"'{long_key}'",
         "tags",
-        "Map keys must satisfy constraint: [Member must have length less than or equal to 128]",
+        "Map keys must satisfy constraint: "
+        f"[Member must have length less than or equal to {key_max}]",
     )
-    assert error_of("TagResource", {"resourceArn": arn, "tags": {"team": "v" * 257}}) == one_error(
-        f"'{'v' * 253}...'", "tags.team", "Member must have length less than or equal to 256"
+    message = error_of("TagResource", {"resourceArn": arn, "tags": {"team": "v" * (value_max + 1)}})
+    assert message.startswith("1 validation error detected: Value 'vvv")
+    assert message.endswith(
+        "at 'tags.team' failed to satisfy constraint: "
+        f"Member must have length less than or equal to {value_max}"
     )
 
 
@@ -382,7 +413,7 @@ def test_every_error_is_reported_required_members_first() -> None:
         "Value null at 'jobDefinition' failed to satisfy constraint: Member must not be null; "
         "Value '7' at 'jobQueue' failed to satisfy constraint: Member must be of type string; "
         "Value 'nope' at 'retryStrategy.evaluateOnExit.1.member.action' failed to satisfy "
-        "constraint: Member must satisfy enum value set: [RETRY, EXIT]"
+        f"constraint: {RETRY_ACTIONS}"
     )
 
 
@@ -524,24 +555,30 @@ def test_boto3_a_bad_enum_in_a_retry_strategy_is_rejected_and_nothing_registered
         assert error.response["Error"]["Message"] == (
             "1 validation error detected: Value 'bogus' at "
             "'retryStrategy.evaluateOnExit.1.member.action' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [RETRY, EXIT]"
+            f"{RETRY_ACTIONS}"
         )
         assert batch.describe_job_definitions()["jobDefinitions"] == []
 
 
-def test_boto3_more_than_50_tags_are_rejected_and_the_tags_kept() -> None:
+TAG_COUNT_MAX = model_trait("TagResource", "tags", "max")
+TAG_VALUE_MAX = model_trait("SubmitJob", "tags.value", "max")
+
+
+def test_boto3_more_tags_than_the_model_allows_are_rejected_and_the_tags_kept() -> None:
     with mock_batch():
         batch = boto3.client("batch", region_name="us-east-1")
         arn = batch.create_compute_environment(
             computeEnvironmentName="ce", type="UNMANAGED", tags={"keep": "me"}
         )["computeEnvironmentArn"]
         error = client_error(
-            batch.tag_resource, resourceArn=arn, tags={f"k{i}": "v" for i in range(51)}
+            batch.tag_resource,
+            resourceArn=arn,
+            tags={f"k{i}": "v" for i in range(TAG_COUNT_MAX + 1)},
         )
         assert isinstance(error, batch.exceptions.ClientException)
         assert error.response["Error"]["Message"].endswith(
             "at 'tags' failed to satisfy constraint: "
-            "Member must have length less than or equal to 50"
+            f"Member must have length less than or equal to {TAG_COUNT_MAX}"
         )
         assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"keep": "me"}
 
@@ -553,32 +590,36 @@ def test_boto3_more_than_50_tags_are_rejected_and_the_tags_kept() -> None:
             "create_compute_environment",
             {"computeEnvironmentName": "ce", "type": "SOMETIMES"},
             "Value 'SOMETIMES' at 'type' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [MANAGED, UNMANAGED]",
+            + enum_rule("CreateComputeEnvironment", "type"),
         ),
         (
             "submit_job",
-            {"jobName": "j", "jobQueue": "q", "jobDefinition": "d", "tags": {"team": "v" * 300}},
+            {
+                "jobName": "j",
+                "jobQueue": "q",
+                "jobDefinition": "d",
+                "tags": {"team": "v" * (TAG_VALUE_MAX + 1)},
+            },
             "at 'tags.team' failed to satisfy constraint: "
-            "Member must have length less than or equal to 256",
+            f"Member must have length less than or equal to {TAG_VALUE_MAX}",
         ),
         (
             "update_compute_environment",
             {
                 "computeEnvironment": "ce",
-                "updatePolicy": {"jobExecutionTimeoutMinutes": TIMEOUT_MINUTES_MAX + 1},
+                "updatePolicy": {"jobExecutionTimeoutMinutes": TIMEOUT_MAX + 1},
             },
-            f"Value '{TIMEOUT_MINUTES_MAX + 1}' at 'updatePolicy.jobExecutionTimeoutMinutes' "
-            "failed to satisfy constraint: Member must have value less than or equal to "
-            f"{TIMEOUT_MINUTES_MAX}",
+            f"Value '{TIMEOUT_MAX + 1}' at 'updatePolicy.jobExecutionTimeoutMinutes' failed to "
+            f"satisfy constraint: Member must have value less than or equal to {TIMEOUT_MAX}",
         ),
         (
             "untag_resource",
             {
                 "resourceArn": "arn:aws:batch:us-east-1:123456789012:job-queue/q",
-                "tagKeys": [f"k{i}" for i in range(51)],
+                "tagKeys": [f"k{i}" for i in range(TAG_COUNT_MAX + 1)],
             },
             "at 'tagKeys' failed to satisfy constraint: "
-            "Member must have length less than or equal to 50",
+            f"Member must have length less than or equal to {TAG_COUNT_MAX}",
         ),
     ],
 )

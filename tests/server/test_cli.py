@@ -44,6 +44,7 @@ class Server:
             preexec_fn=_ignore_sigint if ignore_sigint else None,
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        self.ready_line = ""
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -64,6 +65,7 @@ class Server:
                 continue
             found = READY.search(line)
             if found:
+                self.ready_line = line.rstrip("\n")
                 return found.group(1)
         raise AssertionError(f"server not ready; stderr: {self.stop_and_read()[1]}")
 

@@ -15,7 +15,7 @@ from batchmock.options import MockOptions
 from batchmock.server import ThreadedServer
 from batchmock.server.threaded import check_bind, is_loopback_host
 from tests.server.helpers import call_json, client
-from tests.support import make_ce, make_env
+from tests.support import documented_number, make_ce, make_env
 
 
 def _refuses_connections(port: int) -> bool:
@@ -195,8 +195,9 @@ def test_concurrent_clients_lose_and_duplicate_no_job() -> None:
 
         batch = client(server)
         described: dict[str, str] = {}
-        for start_at in range(0, len(ids), 100):
-            for job in batch.describe_jobs(jobs=ids[start_at : start_at + 100])["jobs"]:
+        chunk = documented_number("DescribeJobs", "jobs")
+        for start_at in range(0, len(ids), chunk):
+            for job in batch.describe_jobs(jobs=ids[start_at : start_at + chunk])["jobs"]:
                 described[job["jobName"]] = job["jobId"]
         assert described == submitted
 

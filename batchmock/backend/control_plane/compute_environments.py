@@ -26,17 +26,27 @@ HEALTHY = "ComputeEnvironment Healthy"
 MESSAGES = {
     # [obs: terraform-provider-aws#2044, #46925]
     "in_use": "Cannot delete, found existing JobQueue relationship",
-    # The rest are [inferred] (§2.6 gives the first two).
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463]
     "exists": "Object already exists",
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] §13.8: DeleteComputeEnvironment needs the CE DISABLED first (text as §2.6 proposes)
     "enabled": "Cannot delete, compute environment is ENABLED",
+    # [model] an unknown name or ARN is a ClientException
     "not_found": "ComputeEnvironment {ref} not found.",
+    # [docs: Resource: AWS Batch service quotas] §13.11
     "quota": "Maximum number of compute environments ({limit}) reached",
     "eks_quota": "Maximum number of compute environments per Amazon EKS cluster ({limit}) "
     "reached for {cluster}",
+    # [model] computeResources: "required for managed compute environments" (§13.1)
     "managed_needs_resources": "computeResources is required for MANAGED compute environments",
+    # [model][docs: Compute environment] §13.1: UNMANAGED has no computeResources
     "unmanaged_resources": "computeResources is not allowed for UNMANAGED compute environments",
+    # [model] unmanagedvCpus: "only supported when the type parameter is set to UNMANAGED"
     "unmanaged_vcpus": "unmanagedvCpus is only supported for UNMANAGED compute environments",
+    # [model] the CEType enum
     "type": "type must be MANAGED or UNMANAGED, got {value}",
+    # [model] UpdateComputeEnvironment serviceRole: a service-linked role "can't be changed to
+    # use a regular IAM role", and the reverse
     "role_kind": "serviceRole cannot change between the service-linked role and a regular IAM role",
 }
 
@@ -152,7 +162,9 @@ def find(backend: BatchBackend, ref: str) -> ComputeEnvironment:
 
 def create_compute_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateComputeEnvironment: validate everything, then store the CE (CREATING -> VALID)."""
-    name = check_name("computeEnvironmentName", params.get("computeEnvironmentName"))
+    name = check_name(
+        "computeEnvironmentName", params.get("computeEnvironmentName"), "CreateComputeEnvironment"
+    )
     ce_type = params.get("type")
     eks = params.get("eksConfiguration")
     resources = params.get("computeResources")

@@ -50,29 +50,43 @@ MESSAGES = {
     "spot_fleet_role": "ComputeResources.spotIamFleetRole cannot not be null or empty",
     # [obs: Netflix/metaflow#70] (§21.3), raised with the ", RequestId: <uuid>" tail
     "instance_type": "Instance type can only be one of [{names}]",
-    # The rest are [inferred].
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] maxvCpus is required; subnets, instanceRole (EC2/SPOT) and securityGroupIds
+    # (Fargate) are "required for" those types in the member documentation
     "required": "computeResources.{member} is required for {type} compute environments",
+    # [model] each member's text: "isn't applicable to ... Fargate resources. Don't specify it."
     "fargate_forbidden": "computeResources.{member} is not applicable to Fargate compute "
     "environments (type {type}); don't specify it",
+    # [model] allocationStrategy: SPOT_(PRICE_)CAPACITY_OPTIMIZED are Spot strategies
     "spot_strategy": "computeResources.allocationStrategy {strategy} requires computeResources"
     ".type SPOT, got {type}",
+    # [model] desiredvCpus "must be between the minvCpus and maxvCpus values"
     "min_max": "computeResources.minvCpus ({min}) must not exceed computeResources.maxvCpus "
     "({max})",
     "desired": "computeResources.desiredvCpus ({desired}) must lie between minvCpus ({min}) and "
     "maxvCpus ({max})",
+    # [model] UpdateComputeEnvironment desiredvCpus: "must be greater than or equal to the
+    # current desiredvCpus value"
     "desired_lower": "computeResources.desiredvCpus cannot be lowered: the current value is "
     "{current}, got {desired}",
+    # [model] subnets: "up to 16" on Fargate; securityGroupIds up to 5 [docs: Fargate]
     "too_many": "computeResources.{member} can hold at most {limit} entries for Fargate, "
     "got {count}",
+    # [model] LaunchTemplateSpecification: the ID or the name, "but not both"
     "launch_template": "computeResources.launchTemplate must name either launchTemplateId or "
     "launchTemplateName, not both",
+    # [model] ec2Configuration: "One or two values can be provided"
     "ec2_configuration": "computeResources.ec2Configuration holds one or two entries, got {count}",
+    # [docs: Amazon EKS compute environments] Batch on EKS runs on EC2 and Spot only
     "eks_fargate": "Fargate compute resources are not supported for Amazon EKS compute "
     "environments (computeResources.type {type})",
+    # [docs: Updating compute environments] what a Fargate CE may change (§13.9)
     "fargate_update": "computeResources.{member} cannot be updated on a Fargate compute "
     "environment; only maxvCpus, subnets and securityGroupIds can change",
+    # [docs: Updating compute environments] (§13.9)
     "type_family": "computeResources.type cannot change from {old} to {new}: EC2/SPOT and "
     "FARGATE/FARGATE_SPOT cannot be exchanged",
+    # [docs: Updating compute environments] infrastructure updates (§13.9)
     "best_fit_update": "computeResources.{member} requires an infrastructure update, which "
     "compute environments with the BEST_FIT allocation strategy do not support",
     "slr_update": "computeResources.{member} requires an infrastructure update, which needs the "

@@ -28,12 +28,14 @@ CLIENT_TOKEN_MS = 8 * 3600 * 1000
 JOB_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
 
 MESSAGES = {
-    "exists": "Object already exists",  # [inferred] as for CEs and queues (§2.6)
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
+    "exists": "Object already exists",
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [docs: Resource: AWS Batch service quotas] §18.4
     "limit": f"An account may have at most {MAX_RESOURCES} consumable resources",
-    # [inferred] the model only says the total is non-negative
+    # [model] totalQuantity is non-negative (§18.4)
     "negative": "would make totalQuantity negative ({total})",
-    "token_reused": "clientToken '{token}' was already used for a different update within the "
-    "last 8 hours",
+    # [model] the filter names the operation documents
     "filter": "unknown filter name '{name}'; valid names: {valid}",
 }
 
@@ -162,7 +164,9 @@ def _check_quantity(member: str, value: Any) -> int:
 # -- handlers ----------------------------------------------------------------------------------
 def create_consumable_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateConsumableResource: a unique name, totalQuantity >= 0, REPLENISHABLE by default."""
-    name = checks.check_name("consumableResourceName", params.get("consumableResourceName"))
+    name = checks.check_name(
+        "consumableResourceName", params.get("consumableResourceName"), "CreateConsumableResource"
+    )
     total = params.get("totalQuantity")
     # [inferred] the model does not require totalQuantity; a resource without one holds 0
     total = 0 if total is None else _check_quantity("totalQuantity", total)
@@ -208,9 +212,9 @@ def update_consumable_resource(backend: BatchBackend, params: dict[str, Any]) ->
     fingerprint = json.dumps([operation, quantity])
     if token is not None:
         used = resource.client_tokens.get(token)
-        if used is not None and now - used[0] < CLIENT_TOKEN_MS:
-            if used[1] != fingerprint:
-                raise ClientException(MESSAGES["token_reused"].format(token=token))
+        # [model] only "identical payloads and clientTokens" are the same request: another
+        # payload under the same token is a new update (no source says AWS refuses it)
+        if used is not None and now - used[0] < CLIENT_TOKEN_MS and used[1] == fingerprint:
             return _update_result(resource, used[2])
     if operation == "SET":
         total = quantity

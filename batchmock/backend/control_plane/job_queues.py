@@ -27,41 +27,58 @@ HEALTHY = "JobQueue Healthy"
 SAGEMAKER = "SAGEMAKER_TRAINING"
 
 MESSAGES = {
-    # All [inferred] except where §2.6 quotes AWS (the first three are its proposals).
+    # Each rule's source is noted; where AWS's own text was not found the wording is [inferred].
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463]
     "exists": "Object already exists",
+    # [model] §12.9: DeleteJobQueue needs the queue DISABLED first; text as §2.6 proposes
     "enabled": "Cannot delete, job queue is ENABLED",
+    # [model] an unknown name or ARN is a ClientException
     "not_found": "JobQueue {ref} not found.",
+    # [docs: Resource: AWS Batch service quotas] §12.11
     "quota": "Maximum number of job queues ({limit}) reached",
+    # [model] computeEnvironmentOrder: "up to three compute environments" (§12.2)
     "ce_count": "computeEnvironmentOrder must contain between 1 and {limit} compute environments,"
     " got {count}",
+    # [model] serviceEnvironmentOrder (§12.3): one service environment per queue [docs: quotas]
     "se_count": "serviceEnvironmentOrder must contain exactly {limit} service environment, "
     "got {count}",
+    # [model] §12.3: a queue runs on compute or on service environments
     "no_order": "Either computeEnvironmentOrder or serviceEnvironmentOrder is required",
+    # [model] serviceEnvironmentOrder: "can't have both"
     "both_orders": "A job queue can't have both a serviceEnvironmentOrder and a "
     "computeEnvironmentOrder",
+    # [model] the same rule on update: a queue's jobQueueType follows its environments
     "switch_orders": "{member} cannot be set on a job queue of type {type}",
-    "duplicate_order": "{member}: order {order} is used more than once",
-    "duplicate_env": "{member}: {env} is listed more than once",
+    # [model] an unknown compute/service environment is a ClientException
     "ce_not_found": "computeEnvironmentOrder: compute environment {ref} does not exist",
     "se_not_found": "serviceEnvironmentOrder: service environment {ref} does not exist",
+    # [model] computeEnvironmentOrder: "must be in the VALID state"
     "ce_not_valid": "computeEnvironmentOrder: compute environment {name} is not VALID "
     "(status {status})",
+    # [model] computeEnvironmentOrder: "EC2 and Fargate compute environments can't be mixed"
     "mixed_fargate": "computeEnvironmentOrder: EC2 (EC2 or SPOT) and Fargate (FARGATE or "
     "FARGATE_SPOT) compute environments can't be mixed in one job queue",
+    # [model] jobQueueType is one of EKS, ECS, ECS_FARGATE "depending on the compute
+    # environment": one orchestration per queue
     "mixed_orchestration": "computeEnvironmentOrder: ECS and EKS compute environments can't be "
     "mixed in one job queue",
+    # [model] computeEnvironmentOrder: "must share the same architecture"
     "mixed_architecture": "computeEnvironmentOrder: compute environments with different "
     "architectures ({archs}) can't be mixed in one job queue",
+    # [model] jobQueueType: decided by the compute environments
     "queue_type": "jobQueueType {given} does not match the attached environments (type {derived})",
+    # [model] an unknown policy is a ClientException
     "policy_not_found": "schedulingPolicyArn: scheduling policy {arn} does not exist",
+    # [model] schedulingPolicyArn (§12.6): set at creation; replaced but not removed, by another
+    # fair-share policy ("the fair-share scheduling policy can be replaced")
     "policy_add": "schedulingPolicyArn: job queue {name} was created without a scheduling policy "
     "(FIFO) and can't gain one",
     "policy_remove": "schedulingPolicyArn: the scheduling policy of a job queue can be replaced "
     "but not removed",
     "policy_kind": "schedulingPolicyArn: a {old} policy can only be replaced by another {old} "
     "policy",
+    # [model] JobStateTimeLimitAction (§12.7): state RUNNABLE; CANCEL, or TERMINATE on SageMaker
     "tla_state": "jobStateTimeLimitActions[{i}].state must be RUNNABLE, got {value}",
-    "tla_reason": "jobStateTimeLimitActions[{i}].reason must be a non-empty string",
     "tla_action": "jobStateTimeLimitActions[{i}].action must be {expected} for a {type} job "
     "queue, got {value}",
 }
@@ -131,18 +148,6 @@ def find(backend: BatchBackend, ref: str) -> JobQueue:
     return found
 
 
-def _check_unique(member: str, entries: Sequence[tuple[int, str]]) -> None:
-    orders: set[int] = set()
-    names: set[str] = set()
-    for order, name in entries:
-        if order in orders:
-            raise ClientException(MESSAGES["duplicate_order"].format(member=member, order=order))
-        if name in names:
-            raise ClientException(MESSAGES["duplicate_env"].format(member=member, env=name))
-        orders.add(order)
-        names.add(name)
-
-
 def _compute_order(
     backend: BatchBackend, entries: Sequence[Mapping[str, Any]]
 ) -> tuple[list[tuple[int, str]], str]:
@@ -159,7 +164,6 @@ def _compute_order(
         if ce.status != "VALID":
             raise ClientException(MESSAGES["ce_not_valid"].format(name=ce.name, status=ce.status))
         resolved.append((entry["order"], ce))
-    _check_unique("computeEnvironmentOrder", [(o, ce.name) for o, ce in resolved])
     ces = [ce for _, ce in resolved]
     if len({ce.is_fargate for ce in ces}) > 1:
         raise ClientException(MESSAGES["mixed_fargate"])
@@ -191,7 +195,6 @@ def _service_order(
         if env is None:
             raise ClientException(MESSAGES["se_not_found"].format(ref=ref))
         resolved.append((entry["order"], env.name))
-    _check_unique("serviceEnvironmentOrder", resolved)
     return sorted(resolved)
 
 
@@ -201,8 +204,6 @@ def _time_limit_actions(
     """Check jobStateTimeLimitActions (§12.7); stored and echoed as given."""
     expected = "TERMINATE" if queue_type == SAGEMAKER else "CANCEL"
     for i, entry in enumerate(entries):
-        if not isinstance(entry.get("reason"), str) or not entry["reason"]:
-            raise ClientException(MESSAGES["tla_reason"].format(i=i))
         if entry.get("state") != "RUNNABLE":
             raise ClientException(MESSAGES["tla_state"].format(i=i, value=entry.get("state")))
         check_range(
@@ -230,7 +231,7 @@ def _policy_kind(policy: Any) -> str:
 
 def create_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateJobQueue: validate everything, then store the queue (CREATING -> VALID)."""
-    name = check_name("jobQueueName", params.get("jobQueueName"))
+    name = check_name("jobQueueName", params.get("jobQueueName"), "CreateJobQueue")
     ce_entries = params.get("computeEnvironmentOrder") or []
     se_entries = params.get("serviceEnvironmentOrder") or []
     if ce_entries and se_entries:

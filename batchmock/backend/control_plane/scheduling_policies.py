@@ -167,7 +167,7 @@ def create_scheduling_policy(backend: BatchBackend, params: dict[str, Any]) -> d
     A name alone makes a fair-share policy (§21.2 [docs: API Reference, fairsharePolicy
     "Required: No"]).
     """
-    name = check_name("name", params.get("name"))
+    name = check_name("name", params.get("name"), "CreateSchedulingPolicy")
     fair, quota = _bodies(params)
     if fair is not None and quota is not None:
         raise ClientException(MESSAGES["one_kind"])
@@ -190,7 +190,7 @@ def create_scheduling_policy(backend: BatchBackend, params: dict[str, Any]) -> d
 def describe_scheduling_policies(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeSchedulingPolicies: the policies named by ``arns``, unknown ones dropped (G6)."""
     found: list[SchedulingPolicy] = []
-    for ref in ref_list(params, "arns"):
+    for ref in ref_list(params, "arns", "DescribeSchedulingPolicies"):
         policy = checks.find_policy(backend, ref)
         if policy is not None and policy not in found:
             found.append(policy)

@@ -21,7 +21,8 @@ SETTLING = ("CREATING", "UPDATING")
 MESSAGES = {
     # [obs: astronomer-providers#413]
     "busy": "Cannot delete, resource is being modified",
-    # [inferred]
+    # [inferred], part of the option ``delays.resource_status`` (G8): only with a delay does a
+    # resource stay DELETING, and a change then must not bring it back (wording [inferred])
     "deleting": "{kind} {name} is being deleted",
 }
 

@@ -11,17 +11,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from batchmock.errors import ClientException
+from batchmock.service_model import trait
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
 
-MAX_TAGS = 50
-MAX_KEY = 128
-MAX_VALUE = 256
 RESERVED_PREFIX = "aws:"
 
 MESSAGES = {
-    # The limits are [docs: Tagging your AWS Batch resources] (§18.1); AWS's texts for these
+    # The limits are [docs: Tagging your AWS Batch resources] (§18.1), read from the model's
+    # TagrisTagsMap, TagKey and TagValue shapes (max_tags etc.); AWS's texts for these
     # cases were not found, so the wording is [inferred]. An empty map is accepted (§21.2:
     # Airflow and Snakemake send tags={} on every call); the model's min 1 is not enforced.
     "count": "{member} must contain at most {limit} tags, got {count}",
@@ -36,20 +35,43 @@ MESSAGES = {
 }
 
 
+def max_tags() -> int | None:
+    """How many tags a request (and a resource) may hold: the model's ``max`` of the tag map."""
+    return trait("TagResource", "tags", "max")
+
+
+def max_key() -> int | None:
+    """The longest tag key, as the model's ``TagKey`` says."""
+    return trait("TagResource", "tags.key", "max")
+
+
+def max_value() -> int | None:
+    """The longest tag value, as the model's ``TagValue`` says."""
+    return trait("TagResource", "tags.value", "max")
+
+
+def _over(count: int, limit: int | None) -> bool:
+    return limit is not None and count > limit
+
+
 def validate_tags(member: str, tags: Any) -> dict[str, str]:
     """A copy of ``tags`` after checking §18.1's limits; ClientException naming ``member``.
 
     Used by every Create* that accepts ``tags`` and by TagResource; ``{}`` is valid (§21.2).
     """
-    if not isinstance(tags, Mapping) or len(tags) > MAX_TAGS:
+    limit = max_tags()
+    if not isinstance(tags, Mapping) or _over(len(tags), limit):
         count = len(tags) if isinstance(tags, Mapping) else 0
-        raise ClientException(MESSAGES["count"].format(member=member, limit=MAX_TAGS, count=count))
+        raise ClientException(MESSAGES["count"].format(member=member, limit=limit, count=count))
+    value_limit = max_value()
     for key, value in tags.items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise ClientException(MESSAGES["type"].format(member=member))
         _check_key(member, key)
-        if len(value) > MAX_VALUE:
-            raise ClientException(MESSAGES["value"].format(member=member, key=key, limit=MAX_VALUE))
+        if _over(len(value), value_limit):
+            raise ClientException(
+                MESSAGES["value"].format(member=member, key=key, limit=value_limit)
+            )
     return dict(tags)
 
 
@@ -60,8 +82,9 @@ def optional_tags(params: Mapping[str, Any], member: str = "tags") -> dict[str, 
 
 
 def _check_key(member: str, key: str) -> None:
-    if not 1 <= len(key) <= MAX_KEY:
-        raise ClientException(MESSAGES["key"].format(member=member, key=key, limit=MAX_KEY))
+    limit = max_key()
+    if not key or _over(len(key), limit):
+        raise ClientException(MESSAGES["key"].format(member=member, key=key, limit=limit))
     # [inferred] the reserved prefix is matched case-insensitively, like other AWS services.
     if key.lower().startswith(RESERVED_PREFIX):
         raise ClientException(MESSAGES["reserved"].format(member=member, key=key))
@@ -128,9 +151,10 @@ def tag_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any
     new = validate_tags("tags", params.get("tags"))
     resource = resolve(backend, arn)
     merged = {**resource.tags, **new}
-    if len(merged) > MAX_TAGS:
+    limit = max_tags()
+    if _over(len(merged), limit):
         raise ClientException(
-            MESSAGES["total"].format(member="tags", limit=MAX_TAGS, arn=arn, count=len(merged))
+            MESSAGES["total"].format(member="tags", limit=limit, arn=arn, count=len(merged))
         )
     resource.tags.update(new)
     return {}
@@ -139,8 +163,9 @@ def tag_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any
 def untag_resource(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """UntagResource: remove the given keys; keys the resource lacks are ignored."""
     keys = params.get("tagKeys") or []
-    if not 1 <= len(keys) <= MAX_TAGS:
-        raise ClientException(MESSAGES["keys_count"].format(limit=MAX_TAGS, count=len(keys)))
+    limit = trait("UntagResource", "tagKeys", "max")
+    if not keys or _over(len(keys), limit):
+        raise ClientException(MESSAGES["keys_count"].format(limit=limit, count=len(keys)))
     for key in keys:
         if not isinstance(key, str):
             raise ClientException(MESSAGES["type"].format(member="tagKeys"))

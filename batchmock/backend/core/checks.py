@@ -8,30 +8,52 @@ from typing import TYPE_CHECKING, Any
 
 from batchmock.backend.core import arns
 from batchmock.errors import ClientException
+from batchmock.service_model import documented_max
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
 
-NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
-"""G3: names of CEs, queues, job definitions, scheduling policies, ..."""
+NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
+"""G3: the characters of names of CEs, queues, job definitions, scheduling policies, ...; the
+length limit is the one the model documents for each name member ("up to 128")."""
 
-MAX_REFS = 100
-"""Describe* name lists hold at most 100 entries (§1)."""
+JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 MESSAGES = {
-    "name": "{member} must be 1-128 characters of letters, numbers, hyphens and underscores, "
+    "name": "{member} must be 1-{limit} characters of letters, numbers, hyphens and underscores, "
     "got '{value}'",
+    "name_unbounded": "{member} must be letters, numbers, hyphens and underscores, got '{value}'",
     "range": "{member} must be between {low} and {high}, got {value}",
     "at_least": "{member} must be at least {low}, got {value}",
     "refs": "{member} may name at most {limit} resources, got {count}",
 }
 
 
-def check_name(member: str, value: Any) -> str:
-    """``value`` if it is a valid resource name (G3), else a ClientException naming ``member``."""
-    if not isinstance(value, str) or not NAME_RE.fullmatch(value):
-        raise ClientException(MESSAGES["name"].format(member=member, value=value))
+def check_name(member: str, value: Any, operation: str) -> str:
+    """``value`` if it is a valid resource name (G3), else a ClientException naming ``member``.
+
+    The longest name is what the model documents for ``operation``'s ``member``.
+    """
+    limit = documented_max(operation, member)
+    if (
+        not isinstance(value, str)
+        or not NAME_RE.fullmatch(value)
+        or (limit is not None and len(value) > limit)
+    ):
+        if limit is None:
+            raise ClientException(MESSAGES["name_unbounded"].format(member=member, value=value))
+        raise ClientException(MESSAGES["name"].format(member=member, limit=limit, value=value))
     return value
+
+
+def job_name(value: Any, operation: str) -> str | None:
+    """``value`` if it is a valid job name, else None. G3: a job name starts with a letter or
+    digit, then letters, digits, ``-`` and ``_``, at most as long as the model documents for
+    ``operation``'s ``jobName`` ("up to 128")."""
+    if not isinstance(value, str) or not JOB_NAME_RE.fullmatch(value):
+        return None
+    limit = documented_max(operation, "jobName")
+    return value if limit is None or len(value) <= limit else None
 
 
 def check_range(member: str, value: Any, low: float, high: float) -> None:
@@ -48,13 +70,13 @@ def check_at_least(member: str, value: Any, low: float) -> None:
         raise ClientException(MESSAGES["at_least"].format(member=member, low=low, value=value))
 
 
-def ref_list(params: Mapping[str, Any], member: str) -> list[str]:
-    """The name/ARN list of a Describe* request (at most 100 entries), [] when absent."""
+def ref_list(params: Mapping[str, Any], member: str, operation: str) -> list[str]:
+    """The name/ARN list of a Describe* request, [] when absent; at most as many entries as
+    the model documents for ``operation``'s ``member`` ("A list of up to 100 ...")."""
     refs = params.get(member) or []
-    if len(refs) > MAX_REFS:
-        raise ClientException(
-            MESSAGES["refs"].format(member=member, limit=MAX_REFS, count=len(refs))
-        )
+    limit = documented_max(operation, member)
+    if limit is not None and len(refs) > limit:
+        raise ClientException(MESSAGES["refs"].format(member=member, limit=limit, count=len(refs)))
     return list(refs)
 
 

@@ -69,11 +69,12 @@ def named_or_page(
 ) -> tuple[list[T], str | None]:
     """What a Describe* call with an optional name list answers (§2.6, G6, §12.12).
 
-    With names/ARNs in ``list_member`` (at most 100, never together with pagination):
+    ``scope`` is the operation's name. With names/ARNs in ``list_member`` (at most as many as
+    the model documents for that operation's member, never together with pagination):
     the resources ``find`` knows, in request order, each once, unknown ones left out. Without:
     a page of ``everything()`` (ordered by ``key``) and the next page's token.
     """
-    refs = ref_list(params, list_member)
+    refs = ref_list(params, list_member, scope)
     if not refs:
         return page(everything(), key, params, scope=scope)
     check_exclusive(params, list_member, label)

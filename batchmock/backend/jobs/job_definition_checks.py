@@ -28,6 +28,7 @@ def check_properties(
     if kind == "container":
         chosen = [m for m in present if m in PROPERTY_MEMBERS]
         if "nodeProperties" in present:
+            # [model] §10.1
             raise invalid("nodeProperties", "may only be given for type multinode")
         if len(chosen) != 1:
             raise invalid(
@@ -39,9 +40,11 @@ def check_properties(
         if fargate:
             raise invalid("type", "multinode job definitions are not supported on Fargate")
         if params.get("nodeProperties") is None:
+            # [model] §10.1
             raise invalid("nodeProperties", "is required for type multinode")
         extra = [m for m in present if m != "nodeProperties"]
         if extra:
+            # [model] §10.1
             raise invalid(extra[0], "may not be given for type multinode; use nodeProperties")
     stored: dict[str, Any] = {}
     if params.get("containerProperties") is not None:
@@ -74,6 +77,7 @@ def check_container(
     rules.check_environment(f"{path}.environment", container.get("environment"))
     _check_linux_and_limits(path, container)
     if container.get("instanceType") is not None and not node_range:
+        # [model] ContainerProperties.instanceType
         raise invalid(
             f"{path}.instanceType", "applies only to the node ranges of multinode job definitions"
         )
@@ -87,6 +91,7 @@ def check_container(
         return stored
     rules.check_fargate_resources(path, container)
     if require_execution_role and not container.get("executionRoleArn"):
+        # [model] §10.5; option fargate_requires_execution_role
         raise invalid(f"{path}.executionRoleArn", "is required for jobs that run on Fargate")
     _check_fargate_forbidden(path, container)
     # §10.5: AWS fills these in and shows them in DescribeJobDefinitions
@@ -100,6 +105,7 @@ def check_container(
 def check_image(member: str, image: Any) -> None:
     """§10.3: the image is required, up to 255 characters of letters, digits and ``-_:./#@``."""
     if not isinstance(image, str) or not image:
+        # [model] §10.3: image is required
         raise invalid(member, "is required")
     if not rules.IMAGE_RE.fullmatch(image):
         raise invalid(
@@ -133,10 +139,13 @@ def _check_ephemeral_storage(member: str, storage: Any) -> None:
 def _check_fargate_forbidden(path: str, container: Mapping[str, Any]) -> None:
     """§10.5: members that do not exist on Fargate."""
     if container.get("privileged"):
+        # [docs: AWS Fargate] §10.5
         raise invalid(f"{path}.privileged", "may not be true for jobs that run on Fargate")
     if container.get("ulimits"):
+        # [model][docs: AWS Fargate] §10.5
         raise invalid(f"{path}.ulimits", "is not applicable to jobs that run on Fargate")
     if container.get("instanceType") is not None:
+        # [model][docs: AWS Fargate] §10.5
         raise invalid(f"{path}.instanceType", "is not applicable to jobs that run on Fargate")
     linux = container.get("linuxParameters") or {}
     for member in ("devices", "maxSwap", "swappiness", "sharedMemorySize", "tmpfs"):
@@ -162,6 +171,7 @@ def check_ecs(
         f"{path}.taskProperties", rules.check_object(path, ecs).get("taskProperties")
     )
     if len(tasks) != 1:
+        # [model] §10.8
         raise invalid(f"{path}.taskProperties", f"must hold exactly one task, got {len(tasks)}")
     task_path = f"{path}.taskProperties[0]"
     task = rules.check_object(task_path, tasks[0])
@@ -179,10 +189,7 @@ def check_ecs(
         check_image(f"{cpath}.image", container.get("image"))
         rules.check_environment(f"{cpath}.environment", container.get("environment"))
         _check_linux_and_limits(cpath, container)
-        name = container.get("name")
-        if name is None and len(containers) > 1:
-            # [inferred] dependsOn and overrides address containers by name
-            raise invalid(f"{cpath}.name", "is required when a task has several containers")
+        name = container.get("name")  # [model] optional: it only targets dependsOn/overrides
         if name is not None:
             if name in names:
                 raise invalid(f"{cpath}.name", f"'{name}' is used by two containers")
@@ -200,6 +207,7 @@ def check_ecs(
         for dep_index, dep in enumerate(container.get("dependsOn") or []):
             target = dep.get("containerName")
             if target not in names or target == container.get("name"):
+                # [model] TaskContainerDependency
                 raise invalid(
                     f"{task_path}.containers[{index}].dependsOn[{dep_index}].containerName",
                     f"must name another container of the task, got {target!r}",
@@ -214,6 +222,7 @@ def check_ecs(
     rules.require_ec2_resources(task_path, totals)
     rules.check_fargate_pair(task_path, totals["VCPU"], totals["MEMORY"])
     if require_execution_role and not task.get("executionRoleArn"):
+        # [model] §10.5; option fargate_requires_execution_role
         raise invalid(f"{task_path}.executionRoleArn", "is required for jobs that run on Fargate")
     stored_task = stored["taskProperties"][0]
     stored_task.setdefault("platformVersion", "LATEST")
@@ -227,6 +236,7 @@ def check_eks(path: str, eks: Mapping[str, Any]) -> dict[str, Any]:
     pod_path = f"{path}.podProperties"
     pod = rules.check_object(pod_path, rules.check_object(path, eks).get("podProperties"))
     if not pod:
+        # [model] EksProperties: a pod to run
         raise invalid(pod_path, "is required")
     names: set[str] = set()
     for member, low in (("containers", 1), ("initContainers", 0)):
@@ -254,6 +264,7 @@ def parse_target_nodes(member: str, text: Any, num_nodes: int) -> tuple[int, int
     """§17.2: the inclusive node range ``a:b`` (``:b`` from 0, ``a:`` to the last node)."""
     match = TARGET_NODES_RE.fullmatch(text) if isinstance(text, str) else None
     if match is None:
+        # [model] §17.2 targetNodes
         raise invalid(member, f"must be a node range such as 0:3, :3 or 4:, got {text!r}")
     start = int(match.group(1)) if match.group(1) else 0
     end = int(match.group(2)) if match.group(2) else num_nodes - 1
@@ -268,6 +279,7 @@ def check_node_properties(path: str, nodes: Mapping[str, Any]) -> dict[str, Any]
     num_nodes = rules.check_int_range(f"{path}.numNodes", nodes.get("numNodes"), 1, rules.MAX_NODES)
     main = rules.check_int(f"{path}.mainNode", nodes.get("mainNode"))
     if not 0 <= main < num_nodes:
+        # [model] §17.1 mainNode
         raise invalid(f"{path}.mainNode", f"must be between 0 and numNodes - 1 ({num_nodes - 1})")
     ranges = rules.check_list(f"{path}.nodeRangeProperties", nodes.get("nodeRangeProperties"))
     if not 1 <= len(ranges) <= rules.MAX_NODE_GROUPS:
@@ -277,15 +289,14 @@ def check_node_properties(path: str, nodes: Mapping[str, Any]) -> dict[str, Any]
         )
     spans: list[tuple[int, int, dict[str, float] | None]] = []
     instance_types: set[str] = set()
-    kinds: set[str] = set()
     for index, raw in enumerate(ranges):
         rpath = f"{path}.nodeRangeProperties[{index}]"
         group = rules.check_object(rpath, raw)
         start, end = parse_target_nodes(f"{rpath}.targetNodes", group.get("targetNodes"), num_nodes)
         chosen = [m for m in ("container", "ecsProperties", "eksProperties") if group.get(m)]
         if len(chosen) != 1:
+            # [model] §17.3
             raise invalid(rpath, "needs exactly one of container, ecsProperties or eksProperties")
-        kinds.add(chosen[0])
         found: dict[str, float] | None = None
         if chosen[0] == "container":
             check_container(f"{rpath}.container", group["container"], False, False, node_range=True)
@@ -303,9 +314,6 @@ def check_node_properties(path: str, nodes: Mapping[str, Any]) -> dict[str, Any]
             )
         instance_types.update(listed)
         spans.append((start, end, found))
-    if len(kinds) > 1:
-        # [inferred] a job runs on one orchestration: node groups may not mix container kinds
-        raise invalid(f"{path}.nodeRangeProperties", "node groups may not mix container kinds")
     if len(instance_types) > 1:
         raise invalid(
             f"{path}.nodeRangeProperties",

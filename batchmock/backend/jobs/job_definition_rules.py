@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from batchmock.errors import executing_request, invalid
+from batchmock.service_model import documented_max, documented_min
 
 IMAGE_RE = re.compile(r"[A-Za-z0-9_\-:./#@]{1,255}")
 """§10.3 allows letters, digits and ``-_:./#``; ``@`` is allowed as well because the model's own
@@ -22,7 +23,6 @@ REASON_PATTERN_RE = re.compile(r"[A-Za-z0-9.:\s]*\*?")
 """§7.6: onStatusReason / onReason patterns."""
 EXIT_CODE_PATTERN_RE = re.compile(r"[0-9]*\*?")
 """§7.6: onExitCode patterns."""
-MAX_PATTERN = 512
 
 RETRY_ACTIONS = ("RETRY", "EXIT")
 RESOURCE_TYPES = ("GPU", "VCPU", "MEMORY")
@@ -46,8 +46,6 @@ ULIMIT_NAMES = frozenset(
     ]
 )
 FARGATE_LOG_DRIVERS = ("awslogs", "splunk")
-MIN_TIMEOUT_SECONDS = 60
-MAX_EVALUATE_ON_EXIT = 5
 MAX_NODES = 1000
 MAX_NODE_GROUPS = 5
 MAX_TASK_CONTAINERS = 10
@@ -82,8 +80,8 @@ MESSAGES = {
     "fargate_memory": "memory is not applicable for Fargate. Use resource requirements instead.",
     # [inferred] §2.6 proposes "Retry attempts must be between 1 and 10" and "Timeout must be
     # at least 60 seconds"; the member path is put in front of these shorter forms.
-    "attempts": "must be between 1 and 10",
-    "timeout": f"must be at least {MIN_TIMEOUT_SECONDS} seconds",
+    "attempts": "must be between {low} and {high}",
+    "timeout": "must be at least {low} seconds",
     "env": f"environment variable names may not start with {RESERVED_ENV_PREFIX}: that prefix "
     "is reserved for the variables Batch sets, got '{name}'",
 }
@@ -133,21 +131,36 @@ def check_environment(member_path: str, env_list: Sequence[Mapping[str, Any]] | 
             raise invalid(f"{member_path}[{index}].name", MESSAGES["env"].format(name=name))
 
 
+# The limits below are the model's documentation of RetryStrategy, JobTimeout and the
+# scheduling priority ("You can specify between 1 and 10 attempts", "Array of up to 5 objects",
+# "The pattern can contain up to 512 characters", "The minimum value for the timeout is 60
+# seconds", "The minimum supported value is 0 and the maximum supported value is 9999"); the
+# same shapes serve RegisterJobDefinition, SubmitJob and SubmitServiceJob.
+_DEFINITION = "RegisterJobDefinition"
+
+
+def _limits(path: str) -> tuple[int | None, int | None]:
+    return documented_min(_DEFINITION, path), documented_max(_DEFINITION, path)
+
+
 def check_retry_strategy(member_path: str, rs: Mapping[str, Any] | None) -> None:
     """§7.1-7.6: attempts 1-10; evaluateOnExit up to 5 entries, only with attempts."""
     strategy = check_object(member_path, rs)
     attempts = strategy.get("attempts")
     if attempts is not None:
         number = check_int(f"{member_path}.attempts", attempts)
-        if not 1 <= number <= 10:
-            raise invalid(f"{member_path}.attempts", MESSAGES["attempts"] + f", got {number}")
+        low, high = _limits("retryStrategy.attempts")
+        if (low is not None and number < low) or (high is not None and number > high):
+            rule = MESSAGES["attempts"].format(low=low, high=high)
+            raise invalid(f"{member_path}.attempts", f"{rule}, got {number}")
     entries = strategy.get("evaluateOnExit")
     if entries is None:
         return
     path = f"{member_path}.evaluateOnExit"
     entries = check_list(path, entries)
-    if len(entries) > MAX_EVALUATE_ON_EXIT:
-        raise invalid(path, f"may hold at most {MAX_EVALUATE_ON_EXIT} entries, got {len(entries)}")
+    most = documented_max(_DEFINITION, "retryStrategy.evaluateOnExit")
+    if most is not None and len(entries) > most:
+        raise invalid(path, f"may hold at most {most} entries, got {len(entries)}")
     if entries and attempts is None:
         raise invalid(f"{member_path}.attempts", "must be set when evaluateOnExit is set")
     for index, raw in enumerate(entries):
@@ -161,17 +174,24 @@ def check_retry_strategy(member_path: str, rs: Mapping[str, Any] | None) -> None
             ("onReason", REASON_PATTERN_RE, "letters, numbers, '.', ':' and white space"),
             ("onExitCode", EXIT_CODE_PATTERN_RE, "digits"),
         ):
-            _check_pattern(f"{path}[{index}].{member}", entry.get(member), pattern, what)
+            longest = documented_max(_DEFINITION, f"retryStrategy.evaluateOnExit.member.{member}")
+            _check_pattern(f"{path}[{index}].{member}", entry.get(member), pattern, what, longest)
 
 
-def _check_pattern(member: str, value: Any, pattern: re.Pattern[str], what: str) -> None:
+def _check_pattern(
+    member: str, value: Any, pattern: re.Pattern[str], what: str, longest: int | None
+) -> None:
     if value is None:
         return
-    if not isinstance(value, str) or len(value) > MAX_PATTERN or not pattern.fullmatch(value):
+    if (
+        not isinstance(value, str)
+        or (longest is not None and len(value) > longest)
+        or not pattern.fullmatch(value)
+    ):
+        size = f"up to {longest} characters" if longest is not None else "characters"
         raise invalid(
             member,
-            f"must be up to {MAX_PATTERN} characters of {what}, optionally ending with one '*', "
-            f"got {value!r}",
+            f"must be {size} of {what}, optionally ending with one '*', got {value!r}",
         )
 
 
@@ -182,16 +202,17 @@ def check_timeout(member_path: str, t: Mapping[str, Any] | None) -> None:
     if seconds is None:
         return
     number = check_int(f"{member_path}.attemptDurationSeconds", seconds)
-    if number < MIN_TIMEOUT_SECONDS:
-        raise invalid(
-            f"{member_path}.attemptDurationSeconds", MESSAGES["timeout"] + f", got {number}"
-        )
+    low = documented_min(_DEFINITION, "timeout.attemptDurationSeconds")
+    if low is not None and number < low:
+        rule = MESSAGES["timeout"].format(low=low)
+        raise invalid(f"{member_path}.attemptDurationSeconds", f"{rule}, got {number}")
 
 
 def check_scheduling_priority(member_path: str, value: Any) -> None:
-    """§10.12: schedulingPriority is 0-9999."""
+    """§10.12: schedulingPriority is 0-9999 (the model's documentation)."""
     if value is not None:
-        check_int_range(member_path, value, 0, 9999)
+        low, high = _limits("schedulingPriority")
+        check_int_range(member_path, value, 0 if low is None else low, high)
 
 
 # -- resource requirements -------------------------------------------------------------------------

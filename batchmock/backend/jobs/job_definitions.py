@@ -199,7 +199,9 @@ def _check_parameters(value: Any) -> dict[str, str]:
 
 def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """RegisterJobDefinition: a new ACTIVE revision (one more than the last, §3.5)."""
-    name = checks.check_name("jobDefinitionName", params.get("jobDefinitionName"))
+    name = checks.check_name(
+        "jobDefinitionName", params.get("jobDefinitionName"), "RegisterJobDefinition"
+    )
     kind = params.get("type")
     if kind not in ("container", "multinode"):
         raise invalid("type", f"must be container or multinode, got {kind!r}")
@@ -271,7 +273,7 @@ def _sort_key(definition: JobDefinition) -> tuple[str, int]:
 
 def describe_job_definitions(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeJobDefinitions (§10.11): by list, or filtered by name/status and paginated."""
-    refs = checks.ref_list(params, "jobDefinitions")
+    refs = checks.ref_list(params, "jobDefinitions", "DescribeJobDefinitions")
     name = params.get("jobDefinitionName")
     status = params.get("status")
     if status is not None and status not in STATUSES:

@@ -17,25 +17,22 @@ from typing import TYPE_CHECKING, Any
 from batchmock.backend.control_plane.consumable_resources import (
     check_consumable_resource_properties,
 )
-from batchmock.backend.control_plane.tags import MAX_TAGS, optional_tags
-from batchmock.backend.core import arns
+from batchmock.backend.control_plane.tags import max_tags, optional_tags
+from batchmock.backend.core import arns, checks
 from batchmock.backend.jobs import job_definition_rules as rules
 from batchmock.backend.jobs import job_definitions, job_nodes
 from batchmock.backend.jobs import job_overrides as overrides
 from batchmock.engine.job import JobSpec
 from batchmock.errors import ClientException, executing_request, invalid
+from batchmock.service_model import documented_max, documented_range
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
 
-JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
-"""G3: up to 128 letters, digits, hyphens and underscores, starting alphanumeric."""
 SHARE_IDENTIFIER_RE = re.compile(r"[A-Za-z0-9]{1,255}\*?")
 """§11.5: up to 255 alphanumeric characters, optionally followed by one ``*``."""
 MAX_REQUEST_BYTES = 30 * 1024
-MAX_DEPENDENCIES = 20
-MIN_ARRAY_SIZE, MAX_ARRAY_SIZE = 2, 10_000
 MAX_ACTIVE_SHARES = 500
 ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
 
@@ -60,9 +57,9 @@ MESSAGES = {
     "definition_arn": "JobDefinition {ref} not found.",
     # The rest are [inferred]: AWS's texts were not found; each names the member and the rule.
     "service_queue": "job queue {name} takes service jobs (SubmitServiceJob), not SubmitJob",
-    "array_size": "Array job size must be between 2 and 10000, got {size}",
+    "array_size": "Array job size must be between {low} and {high}, got {size}",
     "array_multinode": "array jobs cannot use a multi-node parallel job definition",
-    "dependencies": "Too many dependencies; maximum is 20, got {count}",
+    "dependencies": "Too many dependencies; maximum is {limit}, got {count}",
     "dep_type": "must be N_TO_N or SEQUENTIAL, got {value!r}",
     "dep_missing_id": "is required for a dependency of type {type}",
     "dep_sequential_id": "must not be given for a SEQUENTIAL dependency",
@@ -87,8 +84,8 @@ MESSAGES = {
 def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     """Check a SubmitJob request fully and return the spec of the job to create."""
     check_request_size(params)
-    name = params.get("jobName")
-    if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
+    name = checks.job_name(params.get("jobName"), "SubmitJob")
+    if name is None:
         raise executing_request(MESSAGES["job_name"])
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])
@@ -116,8 +113,9 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     consumable = _consumable(backend, params, definition)
     fail_reason = None
     combined = {**(definition.tags or {}), **tags}
-    if propagate and len(combined) > MAX_TAGS:
-        fail_reason = MESSAGES["tag_overflow"].format(limit=MAX_TAGS, count=len(combined))
+    tag_limit = max_tags()
+    if propagate and tag_limit is not None and len(combined) > tag_limit:
+        fail_reason = MESSAGES["tag_overflow"].format(limit=tag_limit, count=len(combined))
     return JobSpec(
         name=name,
         queue=queue,
@@ -189,12 +187,17 @@ def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> 
     if not array_properties or array_properties.get("size") is None:
         return None
     size = array_properties["size"]
+    # the model: "The array size can be between 2 and 10,000."
+    low, high = documented_range("SubmitJob", "arrayProperties") or (2, None)
     if (
         isinstance(size, bool)
         or not isinstance(size, int)
-        or not (MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE)
+        or size < low
+        or (high is not None and size > high)
     ):
-        raise invalid("arrayProperties.size", MESSAGES["array_size"].format(size=size))
+        raise invalid(
+            "arrayProperties.size", MESSAGES["array_size"].format(low=low, high=high, size=size)
+        )
     if definition.type == "multinode":
         raise invalid("arrayProperties", MESSAGES["array_multinode"])
     return size
@@ -205,8 +208,9 @@ def _depends_on(
 ) -> list[dict[str, Any]]:
     """§6.1-6.5, §5.8-5.9: at most 20 entries, every jobId known, typed entries on arrays only."""
     entries = entries or []
-    if len(entries) > MAX_DEPENDENCIES:
-        raise invalid("dependsOn", MESSAGES["dependencies"].format(count=len(entries)))
+    limit = documented_max("SubmitJob", "dependsOn")  # "can depend upon a maximum of 20 jobs"
+    if limit is not None and len(entries) > limit:
+        raise invalid("dependsOn", MESSAGES["dependencies"].format(limit=limit, count=len(entries)))
     result: list[dict[str, Any]] = []
     for index, entry in enumerate(entries):
         path = f"dependsOn[{index}]"

@@ -30,8 +30,9 @@ UNLIMITED_BORROW = -1
 """The model: borrowLimit defaults to -1, unlimited borrowing."""
 
 MESSAGES = {
-    "exists": "Object already exists",  # [inferred] as for CEs and queues (§2.6)
-    # [inferred] the texts below: AWS's were not found
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
+    "exists": "Object already exists",
+    # Below: each rule is §18.6 [model][docs: quotas]; the texts are [inferred]
     "limit": "A job queue may have at most {limit} quota shares; {queue} has {count}",
     "queue_status": "jobQueue: job queue {queue} must be VALID to take a quota share, it is "
     "{status}",
@@ -146,7 +147,7 @@ def shares_of(backend: BatchBackend, queue: Any) -> list[QuotaShare]:
 
 def create_quota_share(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateQuotaShare: on a VALID queue with a quota-share policy, at most 20 per queue."""
-    name = checks.check_name("quotaShareName", params.get("quotaShareName"))
+    name = checks.check_name("quotaShareName", params.get("quotaShareName"), "CreateQuotaShare")
     queue = queues.find(backend, params["jobQueue"])
     limits = check_capacity_limits("capacityLimits", params.get("capacityLimits"))
     sharing = _check_sharing(params.get("resourceSharingConfiguration"))

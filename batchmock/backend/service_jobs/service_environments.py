@@ -20,7 +20,9 @@ MAX_SERVICE_ENVIRONMENTS = 50
 """§19: service environments per Region."""
 
 MESSAGES = {
-    "exists": "Object already exists",  # [inferred] as for CEs and queues (§2.6)
+    # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
+    "exists": "Object already exists",
+    # Below: each rule is §18.5 [model][docs: quotas]; the texts are [inferred]
     "limit": f"An account may have at most {MAX_SERVICE_ENVIRONMENTS} service environments",
     # [inferred] worded like the compute-environment messages of §2.6
     "enabled": "Cannot delete, service environment is ENABLED",
@@ -106,7 +108,9 @@ def _check_state(value: Any) -> str:
 
 def create_service_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """CreateServiceEnvironment: a VALID environment at once (G8), ENABLED unless told."""
-    name = checks.check_name("serviceEnvironmentName", params.get("serviceEnvironmentName"))
+    name = checks.check_name(
+        "serviceEnvironmentName", params.get("serviceEnvironmentName"), "CreateServiceEnvironment"
+    )
     kind = params.get("serviceEnvironmentType")
     if kind not in TYPES:
         raise invalid("serviceEnvironmentType", f"must be SAGEMAKER_TRAINING, got {kind!r}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,16 +16,15 @@ from typing import TYPE_CHECKING, Any
 from batchmock.backend.control_plane import job_queues as queues
 from batchmock.backend.control_plane.consumable_resources import name_matches, now_ms, parse_filters
 from batchmock.backend.control_plane.tags import optional_tags
-from batchmock.backend.core import arns, checks, pagination
+from batchmock.backend.core import arns, bulk, checks, pagination
 from batchmock.backend.jobs.job_definition_rules import check_int_range, check_scheduling_priority
 from batchmock.backend.service_jobs import quota_shares as shares
 from batchmock.errors import ClientException, invalid, not_found
+from batchmock.service_model import documented_max, documented_min
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
 
-JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
-"""G3: job names start with a letter or digit."""
 SAGEMAKER = "SAGEMAKER_TRAINING"
 TERMINAL = ("SUCCEEDED", "FAILED")
 STATUSES = (
@@ -172,10 +170,20 @@ def _check_retry(value: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(value, Mapping):
         raise invalid("retryStrategy", "must be an object")
-    check_int_range("retryStrategy.attempts", value.get("attempts"), 1, 10)
+    # the model: "You can specify between 1 and 10 attempts."
+    low = documented_min("SubmitServiceJob", "retryStrategy.attempts")
+    high = documented_max("SubmitServiceJob", "retryStrategy.attempts")
+    check_int_range("retryStrategy.attempts", value.get("attempts"), low or 1, high)
     entries = value.get("evaluateOnExit") or []
-    if not isinstance(entries, list) or len(entries) > 5:
-        raise invalid("retryStrategy.evaluateOnExit", "may hold at most 5 entries")
+    # [inferred] the model states no count for service jobs: the jobs' "up to 5" applies
+    most = documented_max("RegisterJobDefinition", "retryStrategy.evaluateOnExit")
+    if not isinstance(entries, list):
+        raise invalid("retryStrategy.evaluateOnExit", "must be a list")
+    if most is not None and len(entries) > most:
+        raise invalid("retryStrategy.evaluateOnExit", f"may hold at most {most} entries")
+    longest = documented_max(
+        "SubmitServiceJob", "retryStrategy.evaluateOnExit.member.onStatusReason"
+    )
     for index, entry in enumerate(entries):
         path = f"retryStrategy.evaluateOnExit[{index}]"
         action = entry.get("action") if isinstance(entry, Mapping) else None
@@ -183,11 +191,13 @@ def _check_retry(value: Any) -> dict[str, Any] | None:
             raise invalid(f"{path}.action", f"must be RETRY or EXIT, got {action!r}")
         reason = entry.get("onStatusReason")
         if reason is not None and (
-            not isinstance(reason, str) or len(reason) > 512 or not reason.isprintable()
+            not isinstance(reason, str)
+            or (longest is not None and len(reason) > longest)
+            or not reason.isprintable()
         ):
             raise invalid(
                 f"{path}.onStatusReason",
-                "must be up to 512 printable characters, optionally ending with '*'",
+                f"must be up to {longest} printable characters, optionally ending with '*'",
             )
     return copy.deepcopy(dict(value))
 
@@ -259,8 +269,8 @@ def _check_optional_int(member: str, parent: Any, key: str, low: int) -> dict[st
 
 def submit_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """SubmitServiceJob: validate everything, then a SUBMITTED service job."""
-    name = params.get("jobName")
-    if not isinstance(name, str) or not JOB_NAME_RE.fullmatch(name):
+    name = checks.job_name(params.get("jobName"), "SubmitServiceJob")
+    if name is None:
         raise invalid("jobName", MESSAGES["job_name"])
     request = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
     if len(request.encode()) > MAX_REQUEST:
@@ -336,11 +346,30 @@ def describe_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[
 def terminate_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """TerminateServiceJob: FAILED with the reason; a finished job is left alone."""
     job = _get(backend, params.get("jobId"))
+    job.terminate(_reason(params), now_ms(backend))
+    return {}
+
+
+def terminate_service_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
+    """TerminateServiceJobs: TerminateServiceJob for each ID, reported per ID (``bulk.py``);
+    an unknown ID counts as processed, as the model documents."""
+    reason = _reason(params)
+    now = now_ms(backend)
+
+    def one(job_id: str) -> None:
+        job = backend.service_jobs.get(job_id)
+        if job is not None:
+            job.terminate(reason, now)
+
+    return bulk.apply_each("TerminateServiceJobs", params, one)
+
+
+def _reason(params: Mapping[str, Any]) -> str:
+    # the model documents no length limit for a service job's reason
     reason = params.get("reason")
     if not isinstance(reason, str):
         raise invalid("reason", "is required")
-    job.terminate(reason, now_ms(backend))
-    return {}
+    return reason
 
 
 def update_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
@@ -418,5 +447,6 @@ OPERATIONS: Mapping[str, Handler] = {
     "DescribeServiceJob": describe_service_job,
     "ListServiceJobs": list_service_jobs,
     "TerminateServiceJob": terminate_service_job,
+    "TerminateServiceJobs": terminate_service_jobs,
     "UpdateServiceJob": update_service_job,
 }
