@@ -154,3 +154,21 @@ def test_node_ranges_may_mix_container_kinds(batch: Any) -> None:
         jobDefinitionName="mixed", type="multinode", nodeProperties=nodes
     )
     assert out["revision"] == 1
+
+
+def test_fargate_32_vcpu_pairs_the_model_lists_register(batch: Any) -> None:
+    # [model] ResourceRequirement.value: VCPU 32 with MEMORY 61440, 122880 or 249856
+    for memory in ("61440", "122880", "249856"):
+        batch.register_job_definition(
+            jobDefinitionName=f"big{memory}",
+            type="container",
+            platformCapabilities=["FARGATE"],
+            containerProperties={
+                "image": "busybox",
+                "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+                "resourceRequirements": [
+                    {"type": "VCPU", "value": "32"},
+                    {"type": "MEMORY", "value": memory},
+                ],
+            },
+        )

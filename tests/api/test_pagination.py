@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from batchmock.backend.core import pagination
 from batchmock.errors import ClientException
-from tests.support import error_of, make_job_definition
+from tests.support import error_of, executing_error_of, make_job_definition
 
 
 def make_ce(batch: Any, name: str) -> None:
@@ -148,9 +149,13 @@ def test_removing_the_last_returned_item_does_not_shift_the_window(batch: Any) -
 def test_names_and_max_results_are_exclusive(
     batch: Any, operation: str, member: str, label: str, ref: str
 ) -> None:
-    message = error_of(getattr(batch, operation), **{member: [ref]}, maxResults=5)
-    assert message == (
-        f"Error executing request, Exception : {label} and MaxResults cannot both be set"
+    with pytest.raises(ClientError) as info:
+        getattr(batch, operation)(**{member: [ref]}, maxResults=5)
+    request_id = info.value.response["ResponseMetadata"]["RequestId"]
+    # [obs: k1LoW/awspec#563], with the RequestId tail of its family (§21.4)
+    assert info.value.response["Error"]["Message"] == (
+        f"Error executing request, Exception : {label} and MaxResults cannot both be set, "
+        f"RequestId: {request_id}"
     )
 
 
@@ -158,12 +163,10 @@ def test_names_and_next_token_are_exclusive(batch: Any) -> None:
     for name in "abc":
         make_ce(batch, name)
     token = batch.describe_compute_environments(maxResults=1)["nextToken"]
-    message = error_of(
+    message = executing_error_of(
         batch.describe_compute_environments, computeEnvironments=["a"], nextToken=token
     )
-    assert message == (
-        "Error executing request, Exception : ComputeEnvironments and NextToken cannot both be set"
-    )
+    assert message == "ComputeEnvironments and NextToken cannot both be set"
 
 
 def test_empty_name_list_means_everything(batch: Any) -> None:

@@ -19,18 +19,24 @@ if TYPE_CHECKING:
 RESERVED_PREFIX = "aws:"
 
 MESSAGES = {
-    # The limits are [docs: Tagging your AWS Batch resources] (§18.1), read from the model's
-    # TagrisTagsMap, TagKey and TagValue shapes (max_tags etc.); AWS's texts for these
-    # cases were not found, so the wording is [inferred]. An empty map is accepted (§21.2:
-    # Airflow and Snakemake send tags={} on every call); the model's min 1 is not enforced.
+    # AWS's texts for these cases were not found: the wording is [inferred]; each rule's source:
+    # [model][docs: Tagging your AWS Batch resources] §18.1: the limits, read from the model's
+    # TagrisTagsMap, TagKey and TagValue shapes (max_tags etc.); an empty map is accepted
+    # (§21.2: Airflow and Snakemake send tags={}); the model's min 1 is not enforced.
     "count": "{member} must contain at most {limit} tags, got {count}",
     "total": "{member}: a resource can have at most {limit} tags; {arn} would have {count}",
+    # [model] TagKey 1-128, TagValue up to 256 characters
     "key": "{member}: tag key '{key}' must be 1-{limit} characters",
     "value": "{member}: the value of tag '{key}' must be at most {limit} characters",
+    # [docs: Tagging AWS resources, "aws:" is reserved for AWS use]
     "reserved": "{member}: tag keys starting with 'aws:' are reserved, got '{key}'",
+    # [model] TagrisTagsMap: strings to strings
     "type": "{member}: tag keys and values must be strings",
+    # [model] TagKeysList 1-50
     "keys_count": "tagKeys must contain between 1 and {limit} keys, got {count}",
+    # [model] an ARN that names nothing is a ClientException
     "not_found": "Resource {arn} does not exist or is not a taggable AWS Batch resource.",
+    # [model] §18.1: jobs are taggable as parents, not child or node ARNs
     "child": "Tags are not supported on array child jobs or multi-node parallel nodes: {arn}",
 }
 

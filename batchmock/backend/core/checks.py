@@ -20,11 +20,15 @@ length limit is the one the model documents for each name member ("up to 128")."
 JOB_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 MESSAGES = {
+    # [model] G3: names are letters, digits, hyphens and underscores, up to the length the
+    # model documents for each name member (text [inferred])
     "name": "{member} must be 1-{limit} characters of letters, numbers, hyphens and underscores, "
     "got '{value}'",
     "name_unbounded": "{member} must be letters, numbers, hyphens and underscores, got '{value}'",
+    # [model] the range each caller cites (text [inferred])
     "range": "{member} must be between {low} and {high}, got {value}",
     "at_least": "{member} must be at least {low}, got {value}",
+    # [model] Describe* name lists hold at most 100 entries (§1) (text [inferred])
     "refs": "{member} may name at most {limit} resources, got {count}",
 }
 

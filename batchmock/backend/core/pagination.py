@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from batchmock.backend.core.checks import ref_list
-from batchmock.errors import ClientException
+from batchmock.errors import ClientException, executing_request
 
 T = TypeVar("T")
 
@@ -32,13 +32,14 @@ DEFAULT_LIMIT = 100
 """Page size when maxResults is absent; also the largest maxResults of most operations."""
 
 MESSAGES = {
-    # [obs: k1LoW/awspec#563] for the MaxResults case.
-    "exclusive": "Error executing request, Exception : {label} and MaxResults cannot both be set",
-    # [inferred] the same wording for a name list combined with a nextToken.
-    "exclusive_token": "Error executing request, Exception : {label} and NextToken cannot both "
-    "be set",
-    # [inferred] the model only documents the range.
+    # [obs: k1LoW/awspec#563] (raised with the ", RequestId: <uuid>" tail, §21.4)
+    "exclusive": "{label} and MaxResults cannot both be set",
+    # [model] nextToken comes "from a previous ... request where maxResults was used", so it
+    # cannot go with a name list either; the same wording [inferred]
+    "exclusive_token": "{label} and NextToken cannot both be set",
+    # [model] maxResults "can be between 1 and 100" (text [inferred])
     "max_results": "maxResults must be between 1 and {limit}, got {value}",
+    # [model] the token is opaque: only one this service returned names a page (text [inferred])
     "token": "Invalid nextToken: {token}",
 }
 
@@ -52,9 +53,9 @@ def check_exclusive(params: Mapping[str, Any], list_member: str, label: str) -> 
     if not params.get(list_member):
         return
     if params.get("maxResults") is not None:
-        raise ClientException(MESSAGES["exclusive"].format(label=label))
+        raise executing_request(MESSAGES["exclusive"].format(label=label))
     if params.get("nextToken") is not None:
-        raise ClientException(MESSAGES["exclusive_token"].format(label=label))
+        raise executing_request(MESSAGES["exclusive_token"].format(label=label))
 
 
 def named_or_page(

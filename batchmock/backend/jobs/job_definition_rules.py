@@ -64,24 +64,28 @@ FARGATE_MEMORY: dict[float, tuple[int, ...]] = {
     4.0: _steps(8192, 30720, 1024),
     8.0: _steps(16384, 61440, 4096),
     16.0: _steps(32768, 122880, 8192),
+    32.0: (61440, 122880, 249856),
 }
-"""§10.6: the MEMORY values (MiB) Fargate allows for each VCPU value."""
+"""§10.6: the MEMORY values (MiB) Fargate allows for each VCPU value, as the model's
+ResourceRequirement text lists them (botocore 1.44 adds 32 vCPUs, which §10.6 lacks)."""
 
 MESSAGES = {
     # [obs: ASFHyP3/hyp3#586]
     "no_vcpu": "vCPU is not provided.",
-    # [inferred] worded like the vCPU message
+    # [model] §10.3: memory is required on EC2; worded like the vCPU message [inferred]
     "no_memory": "Memory is not provided.",
     # [obs: Netflix/metaflow#749]
     "fargate_pair": "Fargate resource requirements ({vcpu:.2f} vCPU, {memory} MiB) not valid.",
     # [obs: insitro/redun#95]
     "fargate_vcpus": "vcpus is not applicable for Fargate. Use resource requirements instead.",
-    # [inferred] the same wording for memory
+    # [model] memory "isn't supported for jobs running on Fargate resources"; the same wording
+    # as for vcpus [inferred]
     "fargate_memory": "memory is not applicable for Fargate. Use resource requirements instead.",
-    # [inferred] §2.6 proposes "Retry attempts must be between 1 and 10" and "Timeout must be
-    # at least 60 seconds"; the member path is put in front of these shorter forms.
+    # [model] §7.1 attempts 1-10, §8.1 attemptDurationSeconds at least 60, read from the model;
+    # texts [inferred] (§2.6 proposes them), the member path put in front of these shorter forms.
     "attempts": "must be between {low} and {high}",
     "timeout": "must be at least {low} seconds",
+    # [model][docs: AWS Batch job environment variables] §9.1; text [inferred]
     "env": f"environment variable names may not start with {RESERVED_ENV_PREFIX}: that prefix "
     "is reserved for the variables Batch sets, got '{name}'",
 }

@@ -18,16 +18,20 @@ MESSAGES = {
     # [docs: Troubleshooting AWS Batch] (UG-2023)
     "deprecated": "This value was submitted in a deprecated key and may conflict with the value "
     "provided by the job definition's resource requirements.",
-    # [inferred]
-    "deprecated_both": "is deprecated and may not be given together with a {kind} "
-    "resourceRequirement in the same override",
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] ContainerOverrides.command: "can't contain an empty string"
     "empty_command": "must not contain an empty string (element {index})",
+    # [model] the command is a list of strings
     "not_string": "must be a list of strings",
-    "env_name": "must be a non-empty string",
+    # [model] ContainerOverrides.instanceType: "isn't applicable to single-node container jobs or
+    # jobs that run on Fargate resources"
     "instance_type": "applies only to multi-node parallel jobs",
+    # [model] §11.7: each override is for its kind of job definition
     "wrong_kind": "can only be used with a job definition that has {what}",
+    # [model] a container override targets a container of the definition by name
     "no_container": "names container '{name}', which the job definition does not have",
     "which_container": "must name one of the job definition's containers ({names})",
+    # [model] ecsPropertiesOverride.taskProperties: "limited to one element"
     "task_count": "may hold at most one task, got {count}",
 }
 
@@ -75,8 +79,6 @@ def apply_container_overrides(
             raise invalid(f"{member}.{key}", rules.MESSAGES[f"fargate_{key}"])
         if kind in base_rr:
             raise invalid(f"{member}.{key}", MESSAGES["deprecated"])
-        if kind in new_rr:
-            raise invalid(f"{member}.{key}", MESSAGES["deprecated_both"].format(kind=kind))
         rules.check_int_range(f"{member}.{key}", value, 1 if key == "vcpus" else 4, None)
         effective[key] = value
     if overrides.get("resourceRequirements") is not None:
@@ -126,9 +128,8 @@ def merge_environment(
         merged[str(entry.get("name"))] = dict(entry)
     for index, entry in enumerate(overrides):
         name = entry.get("name")
-        if not isinstance(name, str) or not name:
-            raise invalid(f"{member}[{index}].name", MESSAGES["env_name"])
-        merged[name] = dict(entry)
+        # [model] KeyValuePair.name is optional: a nameless entry replaces nothing
+        merged[name if isinstance(name, str) else f"#{index}"] = dict(entry)
     return list(merged.values())
 
 

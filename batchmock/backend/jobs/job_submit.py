@@ -46,7 +46,7 @@ MESSAGES = {
     # [obs: several public issue threads] (§21.3), EC2 or FARGATE
     "platform": "Job Queue is attached to Compute Environment that can not run Jobs with "
     "capability {capability}",
-    # [inferred] §2.6
+    # [model] §12.4: a DISABLED queue accepts no new jobs (text as §2.6 proposes)
     "queue_disabled": "JobQueue {name} is not in ENABLED state",
     # [obs: aws-samples/aws-genomics-workflows#84, AlexsLemonade/refinebio#2887] (§21.4: no
     # trailing period)
@@ -55,27 +55,41 @@ MESSAGES = {
     "definition_inactive": "JobDefinition {ref} is not in ACTIVE status",
     # [obs: azavea/raster-vision-aws#17] an ARN without a revision that names nothing
     "definition_arn": "JobDefinition {ref} not found.",
-    # The rest are [inferred]: AWS's texts were not found; each names the member and the rule.
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] jobQueueType SAGEMAKER_TRAINING queues take SubmitServiceJob (§1 H)
     "service_queue": "job queue {name} takes service jobs (SubmitServiceJob), not SubmitJob",
+    # [model][docs: Array jobs][obs: opensupplyhub/open-apparel-registry#336] §5.1
     "array_size": "Array job size must be between {low} and {high}, got {size}",
+    # no source: the engine runs no array of multi-node jobs, so it refuses them rather than
+    # store a job it cannot run (listed as open in issue 10's closing note)
     "array_multinode": "array jobs cannot use a multi-node parallel job definition",
+    # [model][docs: quotas] §6.1
     "dependencies": "Too many dependencies; maximum is {limit}, got {count}",
+    # [model] §6.2: the JobDependency type enum; a SEQUENTIAL entry has no jobId, an untyped or
+    # N_TO_N one has one; SEQUENTIAL and N_TO_N apply to array jobs [docs: Array jobs]
     "dep_type": "must be N_TO_N or SEQUENTIAL, got {value!r}",
     "dep_missing_id": "is required for a dependency of type {type}",
     "dep_sequential_id": "must not be given for a SEQUENTIAL dependency",
     "dep_array_only": "a {type} dependency is allowed only on an array job",
+    # §6.5 [inferred]: the engine cannot wait for a job that does not exist (listed as open in
+    # issue 10's closing note)
     "dep_unknown": "job {job_id} does not exist",
+    # [docs: Array jobs] §5.9: N_TO_N pairs children of arrays of the same size
     "dep_n_to_n": "N_TO_N requires job {job_id} to be an array job of the same size ({size}), "
     "got {other}",
+    # [model] §11.5: shareIdentifier exactly when the queue has a fair-share policy; up to 255
+    # alphanumeric characters and an optional '*'; 500 active share identifiers per queue
     "share_required": "is required because job queue {queue} has a fair-share scheduling policy",
     "share_forbidden": "must not be given because job queue {queue} has no fair-share "
     "scheduling policy",
     "share_pattern": "must be up to 255 alphanumeric characters, optionally followed by '*', "
     "got {value!r}",
     "share_limit": "job queue {queue} already has {limit} active share identifiers",
+    # [model] ParametersMap: strings to strings
     "parameters": "must map strings to strings",
+    # [model] NodeOverrides: "isn't applicable to jobs that are running on Fargate resources"
     "fargate_nodes": "cannot be used on Fargate; use containerOverrides instead",
-    # §2.7: accepted by SubmitJob, then the job fails at once. [inferred text]
+    # [model] §2.7: accepted by SubmitJob, then the job fails at once (text [inferred])
     "tag_overflow": "Job tags and job definition tags together exceed {limit} tags ({count}); "
     "they cannot be propagated",
 }

@@ -19,7 +19,7 @@ from batchmock.backend.control_plane.tags import optional_tags
 from batchmock.backend.core import arns, bulk, checks, pagination
 from batchmock.backend.jobs.job_definition_rules import check_int_range, check_scheduling_priority
 from batchmock.backend.service_jobs import quota_shares as shares
-from batchmock.errors import ClientException, invalid, not_found
+from batchmock.errors import ClientException, executing_request, invalid, not_found
 from batchmock.service_model import documented_max, documented_min
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ WITH_STATUS = ("SHARE_IDENTIFIER", "QUOTA_SHARE_NAME")
 MESSAGES = {
     # [obs: fluidattacks/makes#697]
     "job_name": "Job name should match valid pattern",
-    # [inferred] the texts below
+    # Below: each rule is §18.5/§18.6 [model][docs: quotas] unless noted; texts [inferred]
     "queue_type": "job queue {queue} has type {type}; service jobs need a SAGEMAKER_TRAINING "
     "job queue",
     "queue_state": "JobQueue {queue} is not in ENABLED state",
@@ -271,7 +271,7 @@ def submit_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[st
     """SubmitServiceJob: validate everything, then a SUBMITTED service job."""
     name = checks.job_name(params.get("jobName"), "SubmitServiceJob")
     if name is None:
-        raise invalid("jobName", MESSAGES["job_name"])
+        raise executing_request(MESSAGES["job_name"])
     request = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
     if len(request.encode()) > MAX_REQUEST:
         raise ClientException(
