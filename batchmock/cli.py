@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from batchmock._version import __version__
 from batchmock.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Delays
 
 DEFAULT_HOST = "127.0.0.1"
@@ -34,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``batchmock`` command."""
     parser = argparse.ArgumentParser(
         prog="batchmock", description="batchmock: an in-memory AWS Batch for tests and tools."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"batchmock {__version__}", help="print the version"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True

@@ -1,6 +1,7 @@
 """The control API under ``/_batchmock/``: what a test does to an in-process mock, over HTTP.
 
-``POST reset``, ``POST advance`` ``{"seconds": n}``, ``POST run-until-idle``, ``POST outcomes``
+``POST reset``, ``POST advance`` ``{"seconds": n}``, ``POST run-until-idle`` (answers the jobs
+left, as ``run_until_idle()`` returns them), ``POST outcomes``
 (a JSON list of rules, replacing the current ones), ``GET outcomes`` and ``GET state``. Bad input
 is a 400 ``ClientException`` naming the member and the rule; nothing changes when it is refused.
 """
@@ -89,10 +90,10 @@ def _advance(mock: BatchMock, body: bytes) -> serialize.Response:
 
 def _run_until_idle(mock: BatchMock, body: bytes) -> serialize.Response:
     try:
-        mock.run_until_idle()
+        unfinished = mock.run_until_idle()
     except RuntimeError as exc:  # a job that never ends: the client's script, not a fault
         raise ClientException(f"run-until-idle: {exc}") from None
-    return json_response(200, {"idle": True})
+    return json_response(200, {"idle": True, "unfinishedJobs": [j.to_json() for j in unfinished]})
 
 
 def _set_outcomes(mock: BatchMock, body: bytes) -> serialize.Response:

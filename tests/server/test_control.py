@@ -100,7 +100,10 @@ def test_run_until_idle_finishes_every_job(server: ThreadedServer) -> None:
     make_env(client(server))
     ids = _submit(server, "one", "two", "three")
 
-    assert call_json(server, "POST", "/_batchmock/run-until-idle") == (200, {"idle": True})
+    assert call_json(server, "POST", "/_batchmock/run-until-idle") == (
+        200,
+        {"idle": True, "unfinishedJobs": []},
+    )
 
     assert _statuses(server, ids) == {"one": "SUCCEEDED", "two": "SUCCEEDED", "three": "SUCCEEDED"}
 
