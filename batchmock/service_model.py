@@ -27,6 +27,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 __all__ = [
     "documented_max",
     "documented_min",
+    "documented_number",
     "documented_range",
     "has_operation",
     "member_shape",
@@ -36,7 +37,7 @@ __all__ = [
 
 _NUMBER = r"([0-9][0-9,]*)"
 _MAX_PHRASES = re.compile(
-    rf"\b(?:up to|limit of|maximum of|at most|maximum supported value is)\s+{_NUMBER}",
+    rf"\b(?:up to|limit of|maximum of|at most|maximum (?:supported )?value is)\s+{_NUMBER}",
     re.IGNORECASE,
 )
 _MIN_PHRASES = re.compile(
@@ -124,6 +125,15 @@ def documented_min(operation: str, path: str) -> int | None:
         return int(found.group(1).replace(",", ""))
     bounds = documented_range(operation, path)
     return None if bounds is None else bounds[0]
+
+
+@functools.cache
+def documented_number(operation: str, path: str, pattern: str) -> int | None:
+    """The number the first group of ``pattern`` finds in a member's documentation, or None:
+    for limits stated in a sentence of their own ("When --filters is used, Batch returns up to
+    100 values")."""
+    found = re.search(pattern, _documentation(operation, path))
+    return None if found is None else int(found.group(1).replace(",", ""))
 
 
 @functools.cache

@@ -137,3 +137,24 @@ def test_the_protocol_and_the_limits_read_one_model() -> None:
 
     assert protocol_model.service_model() is service_model()
     assert sorted(service_model().operation_names) == sorted(model().operation_names)
+
+
+def test_the_page_limits_of_list_jobs_and_of_every_paginated_operation() -> None:
+    from batchmock.backend.core import pagination
+    from batchmock.backend.jobs import job_listing
+
+    status = documented_number(
+        "ListJobs", "maxResults", r"--job-status is used, \w+ returns up to (\d+)"
+    )
+    filtered = documented_number(
+        "ListJobs", "maxResults", r"--filters is used, \w+ returns up to (\d+)"
+    )
+    assert (job_listing._status_page_limit(), job_listing._filter_page_limit()) == (
+        status,
+        filtered,
+    )
+    for name in model().operation_names:
+        shape = model().operation_model(name).input_shape
+        if name != "ListJobs" and shape is not None and "maxResults" in shape.members:
+            most = documented_number(name, "maxResults", r"between 1 and (\d+)")
+            assert pagination.page_limit(f"{name}/anything") == most, name

@@ -230,12 +230,14 @@ def test_fargate_requires_a_security_group(batch: Any) -> None:
     )
 
 
-def test_fargate_takes_at_most_16_subnets(batch: Any) -> None:
-    message = error_of(
-        create, batch, computeResources=fargate(subnets=[f"subnet-{i}" for i in range(17)])
+def test_fargate_takes_at_most_the_subnets_the_model_says(batch: Any) -> None:
+    most = documented_number(
+        "CreateComputeEnvironment", "computeResources.subnets", r"can contain up to (\d+) subnets"
     )
-    assert "subnets" in message
-    assert "16" in message
+    subnets = [f"subnet-{i}" for i in range(most + 1)]
+    message = error_of(create, batch, computeResources=fargate(subnets=subnets))
+    assert message == crs.MESSAGES["too_many"].format(member="subnets", limit=most, count=most + 1)
+    create(batch, "most", computeResources=fargate(subnets=subnets[:most]))
 
 
 def test_min_above_max_rejected(batch: Any) -> None:

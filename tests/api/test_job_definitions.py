@@ -223,10 +223,14 @@ def test_memory_below_4_mib_is_rejected(batch: Any) -> None:
 def test_requirement_values_must_be_numbers_in_strings(batch: Any) -> None:
     bad = container(resourceRequirements=[{"type": "VCPU", "value": "one"}])
     rejects(batch, r"resourceRequirements\[0\]\.value", containerProperties=bad)
-    twice = container(
-        resourceRequirements=[{"type": "VCPU", "value": "1"}, {"type": "VCPU", "value": "2"}]
-    )
-    rejects(batch, "more than once", containerProperties=twice)
+    # a type given twice is accepted (no source says AWS refuses it) and echoed as given
+    twice = [
+        {"type": "VCPU", "value": "1"},
+        {"type": "VCPU", "value": "2"},
+        {"type": "MEMORY", "value": "512"},
+    ]
+    register(batch, containerProperties=container(resourceRequirements=twice))
+    assert describe(batch)[0]["containerProperties"]["resourceRequirements"] == twice
 
 
 def test_image_is_required_and_checked(batch: Any) -> None:
@@ -396,6 +400,20 @@ def test_aws_batch_variables_are_rejected_in_ecs_eks_and_nodes(batch: Any) -> No
 
 def test_other_variables_are_fine(batch: Any) -> None:
     register(batch, containerProperties=container(environment=[{"name": "AWS_REGION2"}]))
+
+
+def test_an_image_name_as_long_as_the_model_allows(batch: Any) -> None:
+    longest = documented_number(JD, "containerProperties.image", r"can be (\d+) characters long")
+    image = "registry.example/" + "a" * (longest - len("registry.example/"))
+    assert len(image) == longest
+    register(batch, containerProperties=container(image=image))
+    assert describe(batch)[0]["containerProperties"]["image"] == image
+    rejects(
+        batch,
+        f"must be up to {longest} characters",
+        name="too-long",
+        containerProperties=container(image=image + "a"),
+    )
 
 
 # -- §7 retry strategy, §8 timeout, §10.12 priority, tags, size -----------------------------------

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from batchmock import BatchMock
-from tests.support import make_job_definition, make_queue
+from tests.support import documented_number, make_job_definition, make_queue
 from tests.support import submit_job as submit
 
 JD_ARN = "arn:aws:batch:us-east-1:123456789012:job-definition/"
@@ -43,9 +43,16 @@ def test_exactly_one_source(env: Any) -> None:
 
 def test_unknown_queue_and_jobs(env: Any) -> None:
     rejected(env, "JobQueue nope not found.", jobQueue="nope")
-    rejected(env, "not found", arrayJobId="no-such-job")
-    rejected(env, "arrayJobId", arrayJobId=submit(env))
-    rejected(env, "multiNodeJobId", multiNodeJobId=submit(env))
+    # an ID that names no array (multi-node) job lists nothing: no source says AWS refuses it
+    for kwargs in (
+        {"arrayJobId": "no-such-job"},
+        {"arrayJobId": submit(env)},
+        {"multiNodeJobId": submit(env)},
+    ):
+        response = env.list_jobs(**kwargs)
+        assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {
+            "jobSummaryList": []
+        }
 
 
 # -- statuses ---------------------------------------------------------------------------------
@@ -238,3 +245,17 @@ def test_summary_members(still: BatchMock, env: Any) -> None:
     assert summary["container"] == {"exitCode": 2, "reason": "oops"}
     assert summary["createdAt"] <= summary["startedAt"] <= summary["stoppedAt"]
     assert summary["statusReason"] == "Essential container in task exited"
+
+
+def test_a_filtered_page_holds_at_most_what_the_model_says(env: Any) -> None:
+    most = documented_number(
+        "ListJobs", "maxResults", r"--filters is used, \w+ returns up to ([\d,]+)"
+    )
+    for i in range(most + 1):
+        submit(env, jobName=f"job{i}")
+    filters = [{"name": "JOB_NAME", "values": ["job*"]}]
+    first = env.list_jobs(jobQueue="q", filters=filters, maxResults=most + 10)
+    assert len(first["jobSummaryList"]) == most
+    rest = env.list_jobs(jobQueue="q", filters=filters, nextToken=first["nextToken"])
+    assert len(rest["jobSummaryList"]) == 1
+    assert "nextToken" not in rest

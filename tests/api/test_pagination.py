@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from batchmock.backend.core import pagination
 from batchmock.errors import ClientException
-from tests.support import error_of
+from tests.support import documented_number, error_of
 
 
 def make_ce(batch: Any, name: str) -> None:
@@ -185,10 +185,32 @@ def test_token_of_another_listing_is_invalid(batch: Any) -> None:
     assert message == pagination.MESSAGES["token"].format(token=token)
 
 
-@pytest.mark.parametrize("size", [0, 101])
+PAGE_MAX = documented_number("DescribeJobQueues", "maxResults", r"between 1 and (\d+)")
+
+
+@pytest.mark.parametrize("size", [0, PAGE_MAX + 1])
 def test_max_results_range(batch: Any, size: int) -> None:
     message = error_of(batch.describe_job_queues, maxResults=size)
-    assert "maxResults" in message
+    assert message == pagination.MESSAGES["max_results"].format(limit=PAGE_MAX, value=size)
+
+
+@pytest.mark.parametrize(
+    ("call", "operation"),
+    [
+        ("describe_job_queues", "DescribeJobQueues"),
+        ("describe_compute_environments", "DescribeComputeEnvironments"),
+        ("describe_job_definitions", "DescribeJobDefinitions"),
+        ("list_scheduling_policies", "ListSchedulingPolicies"),
+        ("list_consumable_resources", "ListConsumableResources"),
+        ("list_service_jobs", "ListServiceJobs"),
+        ("describe_service_environments", "DescribeServiceEnvironments"),
+    ],
+)
+def test_the_largest_page_is_the_models(batch: Any, call: str, operation: str) -> None:
+    most = documented_number(operation, "maxResults", r"between 1 and (\d+)")
+    assert "nextToken" not in getattr(batch, call)(maxResults=most)
+    message = error_of(getattr(batch, call), maxResults=most + 1)
+    assert message == pagination.MESSAGES["max_results"].format(limit=most, value=most + 1)
 
 
 # -- the helper's own contract (what other modules rely on) -------------------------------------

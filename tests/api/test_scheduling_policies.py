@@ -67,12 +67,28 @@ def test_name_in_use_and_invalid(batch: Any) -> None:
     assert error_of(create, batch, "no/slash").startswith(f"name must be 1-{limit} characters")
 
 
+# the bounds as the installed model's documentation states them
+DECAY_MAX = documented_number(
+    "CreateSchedulingPolicy",
+    "fairsharePolicy.shareDecaySeconds",
+    r"maximum supported value is (\d+)",
+)
+RESERVATION_MAX = documented_number(
+    "CreateSchedulingPolicy", "fairsharePolicy.computeReservation", r"maximum value is (\d+)"
+)
+SHARE_ID_MAX = documented_number(
+    "CreateSchedulingPolicy",
+    "fairsharePolicy.shareDistribution.member.shareIdentifier",
+    r"limited to (\d+) alphanumeric characters",
+)
+
+
 @pytest.mark.parametrize(
     ("fair", "member"),
     [
-        ({"shareDecaySeconds": 604801}, "fairsharePolicy.shareDecaySeconds"),
+        ({"shareDecaySeconds": DECAY_MAX + 1}, "fairsharePolicy.shareDecaySeconds"),
         ({"shareDecaySeconds": -1}, "fairsharePolicy.shareDecaySeconds"),
-        ({"computeReservation": 100}, "fairsharePolicy.computeReservation"),
+        ({"computeReservation": RESERVATION_MAX + 1}, "fairsharePolicy.computeReservation"),
         (
             {"shareDistribution": [{"shareIdentifier": "a", "weightFactor": 0.00001}]},
             "fairsharePolicy.shareDistribution[0].weightFactor",
@@ -89,10 +105,10 @@ def test_fair_share_ranges(batch: Any, fair: dict[str, Any], member: str) -> Non
 
 def test_fair_share_limits_accepted(batch: Any) -> None:
     fair = {
-        "shareDecaySeconds": 604800,
-        "computeReservation": 99,
+        "shareDecaySeconds": DECAY_MAX,
+        "computeReservation": RESERVATION_MAX,
         "shareDistribution": [
-            {"shareIdentifier": "a", "weightFactor": 0.0001},
+            {"shareIdentifier": "a" * SHARE_ID_MAX, "weightFactor": 0.0001},
             {"shareIdentifier": "b", "weightFactor": 999.9999},
         ],
     }
@@ -119,7 +135,7 @@ def test_duplicate_identifier(batch: Any) -> None:
     assert error_of(create, batch, fair=fair) == sps.MESSAGES["duplicate"].format(value="x")
 
 
-@pytest.mark.parametrize("ident", ["*", "a*b", "a" * 256, "**"])
+@pytest.mark.parametrize("ident", ["*", "a*b", "a" * (SHARE_ID_MAX + 1), "**"])
 def test_bad_share_identifier(batch: Any, ident: str) -> None:
     fair = {"shareDistribution": [{"shareIdentifier": ident}]}
     assert error_of(create, batch, fair=fair).startswith(
@@ -184,7 +200,8 @@ def test_update_cannot_change_kind(batch: Any) -> None:
 
 def test_rejected_update_changes_nothing(batch: Any) -> None:
     arn = create(batch)
-    error_of(batch.update_scheduling_policy, arn=arn, fairsharePolicy={"computeReservation": 100})
+    too_much = {"computeReservation": RESERVATION_MAX + 1}
+    error_of(batch.update_scheduling_policy, arn=arn, fairsharePolicy=too_much)
     assert describe(batch, arn)["fairsharePolicy"] == FAIR
 
 

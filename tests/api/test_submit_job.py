@@ -272,6 +272,18 @@ def _fair_share_queue(batch: Any) -> None:
     make_queue(batch, name="fair", schedulingPolicyArn=policy)
 
 
+def test_a_share_identifier_as_long_as_the_model_allows(env: Any) -> None:
+    longest = documented_number(
+        "SubmitJob", "shareIdentifier", r"limited to (\d+) alphanumeric characters"
+    )
+    _fair_share_queue(env)
+    message = rejected(env, "shareIdentifier", jobQueue="fair", shareIdentifier="a" * (longest + 1))
+    assert f"must be up to {longest} alphanumeric characters" in message
+    for share in ("a" * longest, "a" * longest + "*"):
+        job_id = submit(env, jobQueue="fair", shareIdentifier=share)["jobId"]
+        assert describe(env, job_id)["shareIdentifier"] == share
+
+
 def test_share_identifier_required_exactly_on_fair_share_queues(env: Any) -> None:
     _fair_share_queue(env)
     rejected(env, "shareIdentifier", jobQueue="fair")
@@ -694,14 +706,22 @@ def test_ecs_override_rules(env: Any) -> None:
     rejected(env, "containerOverrides", jobDefinition="ecs", containerOverrides={"command": ["x"]})
 
 
-def test_a_queue_allows_500_active_share_identifiers() -> None:
+def test_a_queue_allows_the_active_share_identifiers_the_model_says() -> None:
+    most = documented_number(
+        "CreateSchedulingPolicy",
+        "fairsharePolicy.shareDistribution.member.shareIdentifier",
+        r"no more than (\d+) share identifiers active",
+    )
     with mock_batch(auto_advance=False) as still:
         batch = still.client()
         make_env(batch)
         _fair_share_queue(batch)
-        for i in range(500):
+        for i in range(most):
             submit(batch, jobQueue="fair", shareIdentifier=f"s{i}")
-        rejected(batch, "500 active share identifiers", jobQueue="fair", shareIdentifier="s500")
-        submit(batch, jobQueue="fair", shareIdentifier="s499")  # already active: fine
+        one_more = f"s{most}"
+        rejected(
+            batch, f"{most} active share identifiers", jobQueue="fair", shareIdentifier=one_more
+        )
+        submit(batch, jobQueue="fair", shareIdentifier=f"s{most - 1}")  # already active: fine
         still.run_until_idle()
-        submit(batch, jobQueue="fair", shareIdentifier="s500")  # the others are done now
+        submit(batch, jobQueue="fair", shareIdentifier=one_more)  # the others are done now

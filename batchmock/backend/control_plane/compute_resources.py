@@ -11,6 +11,7 @@ from batchmock.backend.control_plane import instance_types
 from batchmock.backend.core import output_defaults
 from batchmock.backend.core.checks import check_at_least, check_range
 from batchmock.errors import ClientException, executing_request
+from batchmock.service_model import documented_number
 
 EC2_TYPES = ("EC2", "SPOT")
 FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
@@ -40,8 +41,8 @@ SCALING_FIELDS = ("minvCpus", "maxvCpus", "desiredvCpus")
 FARGATE_UPDATABLE = ("maxvCpus", "subnets", "securityGroupIds")
 """§13.9: all a Fargate CE may change in computeResources."""
 
-MAX_FARGATE_SUBNETS = 16
 MAX_FARGATE_SECURITY_GROUPS = 5
+"""[docs: Fargate] the model states no number for securityGroupIds."""
 
 _ARM_FAMILY = re.compile(r"(a1|[a-z]+\d+g[a-z]*)(\..*)?")
 
@@ -132,12 +133,18 @@ def _check_fargate(cr: dict[str, Any], crtype: str, eks: bool) -> None:
 
 
 def _check_fargate_lists(cr: Mapping[str, Any]) -> None:
+    # the model: "Fargate compute resources can contain up to 16 subnets"
+    subnets = documented_number(
+        "CreateComputeEnvironment",
+        "computeResources.subnets",
+        r"can contain up to ([\d,]+) subnets",
+    )
     for member, limit in (
-        ("subnets", MAX_FARGATE_SUBNETS),
+        ("subnets", subnets),
         ("securityGroupIds", MAX_FARGATE_SECURITY_GROUPS),
     ):
         count = len(cr.get(member) or [])
-        if count > limit:
+        if limit is not None and count > limit:
             raise ClientException(
                 MESSAGES["too_many"].format(member=member, limit=limit, count=count)
             )

@@ -11,12 +11,13 @@ from batchmock.backend.control_plane.tags import optional_tags
 from batchmock.backend.core import checks, output_defaults, pagination
 from batchmock.backend.core.checks import check_name, check_range, drop_none, ref_list
 from batchmock.errors import ClientException
+from batchmock.service_model import documented_max, documented_min, documented_number
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend, Handler
 
-MAX_SHARE_IDENTIFIER = 255
 DEFAULT_WEIGHT = 1.0
+_CREATE = "CreateSchedulingPolicy"
 
 MESSAGES = {
     # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
@@ -29,8 +30,8 @@ MESSAGES = {
     "kind_change": "A scheduling policy created with {old} can't be changed to {new}",
     # [model] Delete is refused while a queue uses the policy (§18.3); wording [inferred]
     "in_use": "Cannot delete, scheduling policy {name} is used by job queue {queue}",
-    # [model] ShareAttributes.shareIdentifier text: up to 255 characters, an optional trailing
-    # '*', and entries must not overlap (§14.5); wording [inferred]
+    # [model] ShareAttributes.shareIdentifier text: "limited to 255 alphanumeric characters",
+    # an optional trailing '*', and entries must not overlap (§14.5); wording [inferred]
     "share_id": "fairsharePolicy.shareDistribution[{i}].shareIdentifier must be 1-{limit} "
     "characters, optionally followed by a single trailing '*', got '{value}'",
     "duplicate": "fairsharePolicy.shareDistribution: share identifier '{value}' is listed more "
@@ -107,26 +108,48 @@ def find(backend: BatchBackend, ref: str) -> SchedulingPolicy:
     return found
 
 
+def max_share_identifier() -> int | None:
+    """How long a share identifier may be: "limited to 255 alphanumeric characters" (model)."""
+    return documented_number(
+        _CREATE,
+        "fairsharePolicy.shareDistribution.member.shareIdentifier",
+        r"limited to ([\d,]+) alphanumeric characters",
+    )
+
+
+def max_active_shares() -> int | None:
+    """ "There can be no more than 500 share identifiers active in a job queue" (model)."""
+    return documented_number(
+        _CREATE,
+        "fairsharePolicy.shareDistribution.member.shareIdentifier",
+        r"no more than ([\d,]+) share identifiers active",
+    )
+
+
 def _fairshare(policy: Mapping[str, Any]) -> dict[str, Any]:
     """A checked copy of a FairsharePolicy (§14.5-14.7), members as given."""
     result = drop_none(policy)
-    if "shareDecaySeconds" in result:
-        check_range("fairsharePolicy.shareDecaySeconds", result["shareDecaySeconds"], 0, 604800)
-    if "computeReservation" in result:
-        check_range("fairsharePolicy.computeReservation", result["computeReservation"], 0, 99)
+    # the bounds are the model's text: "The maximum supported value is 604800 (1 week)", "The
+    # minimum value is 0 and the maximum value is 99"
+    for member in ("shareDecaySeconds", "computeReservation"):
+        if member in result:
+            path = f"fairsharePolicy.{member}"
+            low = documented_min(_CREATE, path) or 0
+            high = documented_max(_CREATE, path)
+            if high is None:
+                checks.check_at_least(path, result[member], low)
+            else:
+                check_range(path, result[member], low, high)
+    longest = max_share_identifier()
     entries = [drop_none(e) for e in result.get("shareDistribution") or []]
     seen: list[str] = []
     for i, entry in enumerate(entries):
         ident = entry.get("shareIdentifier")
         if not isinstance(ident, str):
-            raise ClientException(
-                MESSAGES["share_id"].format(i=i, limit=MAX_SHARE_IDENTIFIER, value=ident)
-            )
+            raise ClientException(MESSAGES["share_id"].format(i=i, limit=longest, value=ident))
         stem = ident[:-1] if ident.endswith("*") else ident
-        if not 1 <= len(stem) <= MAX_SHARE_IDENTIFIER or "*" in stem:
-            raise ClientException(
-                MESSAGES["share_id"].format(i=i, limit=MAX_SHARE_IDENTIFIER, value=ident)
-            )
+        if not stem or (longest is not None and len(stem) > longest) or "*" in stem:
+            raise ClientException(MESSAGES["share_id"].format(i=i, limit=longest, value=ident))
         if "weightFactor" in entry:
             check_range(
                 f"fairsharePolicy.shareDistribution[{i}].weightFactor",

@@ -25,11 +25,12 @@ from typing import Any, TypeVar
 
 from batchmock.backend.core.checks import ref_list
 from batchmock.errors import ClientException, executing_request
+from batchmock.service_model import documented_max
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 100
-"""Page size when maxResults is absent; also the largest maxResults of most operations."""
+"""Page size when maxResults is absent (the largest page when the model states none)."""
 
 MESSAGES = {
     # [obs: k1LoW/awspec#563] (raised with the ", RequestId: <uuid>" tail, §21.4)
@@ -37,7 +38,7 @@ MESSAGES = {
     # [model] nextToken comes "from a previous ... request where maxResults was used", so it
     # cannot go with a name list either; the same wording [inferred]
     "exclusive_token": "{label} and NextToken cannot both be set",
-    # [model] maxResults "can be between 1 and 100" (text [inferred])
+    # [model] maxResults "can be between 1 and 100" (read by page_limit; text [inferred])
     "max_results": "maxResults must be between 1 and {limit}, got {value}",
     # [model] the token is opaque: only one this service returned names a page (text [inferred])
     "token": "Invalid nextToken: {token}",
@@ -99,6 +100,12 @@ def max_results(
     return value
 
 
+def page_limit(scope: str) -> int:
+    """The largest maxResults of the operation that ``scope`` starts with ("ListQuotaShares/...")
+    as its documentation states ("This value can be between 1 and 100")."""
+    return documented_max(scope.split("/", 1)[0], "maxResults") or DEFAULT_LIMIT
+
+
 def page(
     items: Sequence[T],
     key: Callable[[T], Any],
@@ -106,7 +113,7 @@ def page(
     *,
     scope: str,
     default: int = DEFAULT_LIMIT,
-    limit: int = DEFAULT_LIMIT,
+    limit: int | None = None,
     reverse: bool = False,
 ) -> tuple[list[T], str | None]:
     """One page of ``items`` and the token of the next page (None on the last page).
@@ -114,8 +121,9 @@ def page(
     ``params`` supplies ``maxResults`` and ``nextToken``. ``scope`` names the listing (usually
     the operation, plus anything that changes the listing, such as a queue name or a status
     filter); a token from another scope is refused as invalid, like any token not made here.
+    ``limit`` is the largest maxResults, by default :func:`page_limit` of the scope.
     """
-    size = max_results(params, default=default, limit=limit)
+    size = max_results(params, default=default, limit=page_limit(scope) if limit is None else limit)
     start = 0
     token = params.get("nextToken")
     if token is not None:

@@ -103,14 +103,16 @@ def check_container(
 
 
 def check_image(member: str, image: Any) -> None:
-    """§10.3: the image is required, up to 255 characters of letters, digits and ``-_:./#@``."""
+    """§10.3: the image is required, up to 255 (the model) letters, digits and ``-_:./#@``."""
     if not isinstance(image, str) or not image:
         # [model] §10.3: image is required
         raise invalid(member, "is required")
-    if not rules.IMAGE_RE.fullmatch(image):
+    longest = rules.max_image()
+    if not rules.IMAGE_RE.fullmatch(image) or (longest is not None and len(image) > longest):
         raise invalid(
             member,
-            f"must be up to 255 characters of letters, numbers and '-_:./#@', got '{image[:300]}'",
+            f"must be up to {longest} characters of letters, numbers and '-_:./#@', "
+            f"got '{image[:300]}'",
         )
 
 

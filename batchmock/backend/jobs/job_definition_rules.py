@@ -13,11 +13,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from batchmock.errors import executing_request, invalid
-from batchmock.service_model import documented_max, documented_min
+from batchmock.service_model import documented_max, documented_min, documented_number
 
-IMAGE_RE = re.compile(r"[A-Za-z0-9_\-:./#@]{1,255}")
+IMAGE_RE = re.compile(r"[A-Za-z0-9_\-:./#@]+")
 """§10.3 allows letters, digits and ``-_:./#``; ``@`` is allowed as well because the model's own
-text shows ``registry/repository@digest`` image names."""
+text shows ``registry/repository@digest`` image names. The length is :func:`max_image`."""
+
+
+def max_image() -> int | None:
+    """How long an image name may be: "It can be 255 characters long" (the model)."""
+    return documented_number(
+        "RegisterJobDefinition", "containerProperties.image", r"can be ([\d,]+) characters long"
+    )
+
 
 REASON_PATTERN_RE = re.compile(r"[A-Za-z0-9.:\s]*\*?")
 """§7.6: onStatusReason / onReason patterns."""
@@ -235,8 +243,7 @@ def parse_resource_requirements(
             raise invalid(
                 f"{member_path}[{index}].type", f"must be GPU, VCPU or MEMORY, got {kind!r}"
             )
-        if kind in found:
-            raise invalid(f"{member_path}[{index}].type", f"{kind} is given more than once")
+        # a type given twice: the last one counts (no source says AWS refuses it)
         found[kind] = _requirement_value(f"{member_path}[{index}].value", kind, entry.get("value"))
     return found
 

@@ -17,6 +17,7 @@ from batchmock.backend.core import arns, pagination
 from batchmock.backend.jobs.job_views import STATUSES, is_array_parent, job_summary
 from batchmock.errors import ClientException, invalid
 from batchmock.pruned import Pruned
+from batchmock.service_model import documented_max, documented_number
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
@@ -30,26 +31,25 @@ FILTER_NAMES = (
     "AFTER_CREATED_AT",
     "SHARE_IDENTIFIER",
 )
-STATUS_PAGE_LIMIT = 1000
-"""§15.5: with jobStatus (or nothing) a page holds up to 1000 jobs."""
-FILTER_PAGE_LIMIT = 100
-"""§15.5: with filters a page holds up to 100 jobs."""
 DEFAULT_STATUS = "RUNNING"
 
 MESSAGES = {
-    # [inferred] §15.1: the model says exactly one may be given
+    # Each rule's source is noted; AWS's texts were not found, so the wording is [inferred].
+    # [model] §15.1: exactly one of the three may be given
     "sources": "Exactly one of jobQueue, arrayJobId or multiNodeJobId must be given, got {got}",
+    # [obs: base2genomics/batchit#13] the text SubmitJob gives for the same unknown queue
     "queue": "JobQueue {ref} not found.",
-    "job": "Job {job_id} not found.",
-    "not_array": "job {job_id} is not an array job",
-    "not_multinode": "job {job_id} is not a multi-node parallel job",
+    # [model] the JobStatus enum
     "status": "must be one of {valid}, got {value!r}",
+    # [model] §15.3-15.4: one filter, its names (case-sensitive) and values
     "filters": "may hold at most one filter, got {count}",
     "filter_name": "must be one of {valid} (case-sensitive), got {value!r}",
     "filter_values": "must hold at least one string value",
     "one_value": "must hold exactly one value for {name}, got {count}",
     "epoch": "{name} must be a number of milliseconds since the epoch, got {value!r}",
+    # [model] §15.5: maxResults is at least 1
     "max_results": "must be at least 1, got {value!r}",
+    # [model] §15.4: "'*' is not allowed with an ARN"
     "arn_wildcard": "'*' is not supported with a job definition ARN, got {value!r}",
 }
 
@@ -92,7 +92,7 @@ def _list_queue(
     else:
         statuses = frozenset([status or DEFAULT_STATUS])
     scope = json.dumps(["ListJobs", queue.arn, sorted(statuses or ()), flt and flt[2]])
-    size = _page_size(params, FILTER_PAGE_LIMIT if flt else STATUS_PAGE_LIMIT)
+    size = _page_size(params, _filter_page_limit() if flt else _status_page_limit())
     after = _key(params["nextToken"], scope) if params.get("nextToken") is not None else None
     before()
     jobs: list[Job] = []
@@ -145,17 +145,20 @@ def _list_children(
 ) -> dict[str, Any]:
     job_id = params[source]
     parent = backend.engine.get(job_id)
-    if parent is None:
-        raise ClientException(MESSAGES["job"].format(job_id=job_id))
-    if source == "arrayJobId" and not is_array_parent(parent):
-        raise invalid("arrayJobId", MESSAGES["not_array"].format(job_id=job_id))
-    if source == "multiNodeJobId" and (parent.is_child or parent.spec.node_properties is None):
-        raise invalid("multiNodeJobId", MESSAGES["not_multinode"].format(job_id=job_id))
+    if (
+        parent is None
+        or (source == "arrayJobId" and not is_array_parent(parent))
+        or (source == "multiNodeJobId" and (parent.is_child or parent.spec.node_properties is None))
+    ):
+        # No source says AWS refuses an ID that names no array (or multi-node) job: like
+        # DescribeJobs and CancelJob of an unknown ID (§21.2), it lists nothing.
+        before()
+        return _page([], None)
     # §15.3: filters do not apply to children and nodes; jobStatus does
     wanted = status or DEFAULT_STATUS
     scope = json.dumps(["ListJobs", source, parent.job_id, wanted])
     children: Sequence[Job] = parent.children
-    size = _page_size(params, STATUS_PAGE_LIMIT)
+    size = _page_size(params, _status_page_limit())
     start = 0
     if params.get("nextToken") is not None:
         last = pagination.decode_token(params["nextToken"], scope)
@@ -181,6 +184,22 @@ def _rest(children: Sequence[Job], position: int) -> Iterable[Job]:
 
 
 # -- filters (§15.3-15.4) -------------------------------------------------------------------------
+def _status_page_limit() -> int:
+    """§15.5: with jobStatus (or nothing) a page holds up to 1000 jobs (the model's text)."""
+    found = documented_number(
+        "ListJobs", "maxResults", r"--job-status is used, \w+ returns up to ([\d,]+)"
+    )
+    return found or documented_max("ListJobs", "maxResults") or pagination.DEFAULT_LIMIT
+
+
+def _filter_page_limit() -> int:
+    """§15.5: with filters a page holds up to 100 jobs (the model's text)."""
+    found = documented_number(
+        "ListJobs", "maxResults", r"--filters is used, \w+ returns up to ([\d,]+)"
+    )
+    return found or _status_page_limit()
+
+
 def _page_size(params: Mapping[str, Any], limit: int) -> int:
     """maxResults (at least 1); a larger value gets at most ``limit`` jobs per page (§15.5)."""
     value = params.get("maxResults")

@@ -20,7 +20,9 @@ MESSAGES = {
     # [obs: aws-parallelcluster#964]
     "node_targets": "NodeOverride targets should match job definition. Non matching targets - "
     "{targets}",
-    # [inferred]
+    # [model] §17.5 NodeOverrides.numNodes: an open-ended range whose lower bound is below the
+    # new count, and mainNode below it; NodePropertyOverride.instanceTypes holds one entry
+    # (texts [inferred])
     "num_nodes_open": "can be overridden only when the job definition has a node range with an "
     "open upper bound (n: or :)",
     "num_nodes_low": "must be greater than the lower bound {low} of the open node range '{range}'",

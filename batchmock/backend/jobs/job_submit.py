@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from batchmock.backend.control_plane import scheduling_policies as policies
 from batchmock.backend.control_plane.consumable_resources import (
     check_consumable_resource_properties,
 )
@@ -30,10 +31,10 @@ if TYPE_CHECKING:
     from batchmock.backend.core.backend import BatchBackend
     from batchmock.engine.job import Job
 
-SHARE_IDENTIFIER_RE = re.compile(r"[A-Za-z0-9]{1,255}\*?")
-"""§11.5: up to 255 alphanumeric characters, optionally followed by one ``*``."""
+SHARE_IDENTIFIER_RE = re.compile(r"[A-Za-z0-9]+\*?")
+"""§11.5: alphanumeric characters (at most as many as the model says, 255), optionally followed
+by one ``*``."""
 MAX_REQUEST_BYTES = 30 * 1024
-MAX_ACTIVE_SHARES = 500
 ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
 
 MESSAGES = {
@@ -82,7 +83,7 @@ MESSAGES = {
     "share_required": "is required because job queue {queue} has a fair-share scheduling policy",
     "share_forbidden": "must not be given because job queue {queue} has no fair-share "
     "scheduling policy",
-    "share_pattern": "must be up to 255 alphanumeric characters, optionally followed by '*', "
+    "share_pattern": "must be up to {limit} alphanumeric characters, optionally followed by '*', "
     "got {value!r}",
     "share_limit": "job queue {queue} already has {limit} active share identifiers",
     # [model] ParametersMap: strings to strings
@@ -291,18 +292,25 @@ def _share_identifier(backend: BatchBackend, queue: Any, share: Any) -> str | No
         return None
     if not fair_share:
         raise invalid("shareIdentifier", MESSAGES["share_forbidden"].format(queue=queue.name))
-    if not isinstance(share, str) or not SHARE_IDENTIFIER_RE.fullmatch(share):
-        raise invalid("shareIdentifier", MESSAGES["share_pattern"].format(value=share))
-    if _active_shares_full(backend, queue, share):
+    longest = policies.max_share_identifier()
+    if (
+        not isinstance(share, str)
+        or not SHARE_IDENTIFIER_RE.fullmatch(share)
+        or (longest is not None and len(share.rstrip("*")) > longest)
+    ):
         raise invalid(
-            "shareIdentifier",
-            MESSAGES["share_limit"].format(queue=queue.name, limit=MAX_ACTIVE_SHARES),
+            "shareIdentifier", MESSAGES["share_pattern"].format(limit=longest, value=share)
+        )
+    most = policies.max_active_shares()
+    if most is not None and _active_shares_full(backend, queue, share, most):
+        raise invalid(
+            "shareIdentifier", MESSAGES["share_limit"].format(queue=queue.name, limit=most)
         )
     return share
 
 
-def _active_shares_full(backend: BatchBackend, queue: Any, share: str) -> bool:
-    """True when ``share`` would be a 501st active share identifier of the queue (§11.5).
+def _active_shares_full(backend: BatchBackend, queue: Any, share: str, most: int) -> bool:
+    """True when ``share`` would be one active share identifier more than ``most`` (§11.5).
 
     Active means a job in SUBMITTED through RUNNING (the decay window is not counted). The
     walk stops as soon as the answer is known.
@@ -315,7 +323,7 @@ def _active_shares_full(backend: BatchBackend, queue: Any, share: str) -> bool:
                 return False
             if other is not None:
                 active.add(other)
-                if len(active) >= MAX_ACTIVE_SHARES:
+                if len(active) >= most:
                     return True
     return False
 
