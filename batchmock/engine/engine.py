@@ -123,6 +123,10 @@ class Engine:
         state = self._queues.get(queue.name)
         return 0.0 if state is None else round(state.used_vcpus, 6)
 
+    def ce_usage(self, ce: Any) -> float:
+        """vCPUs held on a compute environment by its STARTING and RUNNING jobs."""
+        return round(self.scheduler.used.get(ce.name, 0.0), 6)
+
     def share_usage(self, queue: Any) -> dict[str, float]:
         """vCPUs held per share identifier by the queue's STARTING and RUNNING jobs."""
         state = self._queues.get(queue.name)
