@@ -150,15 +150,16 @@ class Engine:
         if not properties:
             return ()  # the common case: nothing to hold, and no list kept per running job
         wanted = properties.get("consumableResourceList")
-        found = []
+        totals: dict[int, tuple[Any, int]] = {}  # a resource listed twice needs both quantities
         for entry in wanted or []:
             name = self.backend.name_of(
                 str(entry.get("consumableResource", "")), "consumable-resource"
             )
             resource = self.backend.consumable_resources.get(name or "")
             if resource is not None:
-                found.append((resource, int(entry.get("quantity") or 0)))
-        return found
+                held = totals.get(id(resource), (resource, 0))[1]
+                totals[id(resource)] = (resource, held + int(entry.get("quantity") or 0))
+        return list(totals.values())
 
     # -- control plane -------------------------------------------------------------------------
     def kick(self) -> None:
