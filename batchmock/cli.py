@@ -134,6 +134,7 @@ def serve(args: argparse.Namespace) -> int:
     """Run the server in this thread until SIGINT or SIGTERM; the mock always stops after."""
     from batchmock.mock import BatchMock
     from batchmock.server.app import make_app
+    from batchmock.server.dashboard import PATH as DASHBOARD_PATH
     from batchmock.server.handler import bound_port, close_connections, make_wsgi_server
     from batchmock.server.threaded import check_bind
 
@@ -159,6 +160,7 @@ def serve(args: argparse.Namespace) -> int:
             f"(clock {args.clock}, executor {args.executor}: {EXECUTOR_NOTES[args.executor]}); "
             "Ctrl-C stops it",
         )
+        _say(sys.stdout, f"dashboard: http://{host}:{bound_port(server)}{DASHBOARD_PATH}")
         try:
             server.serve_forever(poll_interval=0.2)
         except (KeyboardInterrupt, _Stop):

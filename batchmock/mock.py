@@ -19,6 +19,7 @@ from batchmock import interceptor, routing
 from batchmock.errors import MockNotActiveError
 from batchmock.fake_env import FakeEnvironment
 from batchmock.moto_bridge import MotoBridge, mark_answered
+from batchmock.observe import recorder
 from batchmock.options import Delays, MockOptions
 from batchmock.protocol import wire
 
@@ -111,6 +112,7 @@ class BatchMock:
             self._intercepting = intercept
             if intercept:
                 interceptor.push(self)
+            recorder.note_started(self)
             return self
 
     def stop(self) -> None:
@@ -122,6 +124,7 @@ class BatchMock:
             if self._depth > 0:
                 return
             try:
+                recorder.note_stopping(self)  # a failing test's report shows these jobs
                 if self._intercepting:
                     interceptor.pop(self)
                 if self._runtime is not None:
@@ -335,6 +338,38 @@ class BatchMock:
             counts = job_counts(runtime.engines)
         jobs = " ".join(f"{status}={n}" for status, n in counts.items()) or "none"
         return f"<BatchMock active, clock {self.options.clock} at {_iso(now_ms)}, jobs: {jobs}>"
+
+    def now_ms(self) -> int:
+        """The mock clock's time, epoch milliseconds."""
+        return self.runtime.clock.now_ms()
+
+    @property
+    def clock_name(self) -> str:
+        """``"virtual"`` or ``"real"``: the clock the mock's jobs move on."""
+        return str(self.options.clock)
+
+    def save_timeline(self, path: str | os.PathLike[str], title: str | None = None) -> str:
+        """Write the jobs' timeline as one self-contained HTML file; return its path.
+
+        A Gantt row per job (SUBMITTED ... terminal, on the mock's clock), aggregated past a
+        few hundred jobs; inline CSS, no script, nothing fetched when it is opened.
+        """
+        from batchmock.observe.timeline_html import render_html
+
+        with self.runtime.lock:
+            page = render_html(
+                self.backends(), self.now_ms(), self.clock_name, title or "batchmock timeline"
+            )
+        target = os.fspath(path)
+        with open(target, "w", encoding="utf-8") as out:
+            out.write(page)
+        return target
+
+    def timeline_text(self, max_jobs: int = 40) -> str:
+        """Each job's status history, attempts and reason as text (what failure reports show)."""
+        from batchmock.observe.timeline import report
+
+        return report(self.backends(), self.now_ms(), self.clock_name, max_jobs=max_jobs)
 
     def reset(self) -> None:
         """Drop every resource and job of the active mock, keeping it active."""

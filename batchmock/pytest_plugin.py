@@ -1,19 +1,109 @@
 """The pytest plugin (entry point ``pytest11``): fixtures ``batch_mock``, ``batch_client`` and
 ``batch_server``, configured by the marker ``@pytest.mark.batch_mock(**options)``.
+
+When a test that used a mock fails (the fixtures, or ``mock_batch`` as a decorator or ``with``
+block inside the test), its report gets a ``batchmock timeline`` section: each job's status
+history on the mock's clock, attempts, exit codes and statusReason. ``--no-batchmock-timeline``
+or the ini option ``batchmock_timeline = false`` turns it off; ``batchmock_timeline_max_jobs``
+bounds it (the first and last jobs are shown, the others counted).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from batchmock.observe import recorder
 
 if TYPE_CHECKING:
     from batchmock.mock import BatchMock
     from batchmock.server.threaded import ThreadedServer
 
 MARKER = "batch_mock"
+TIMELINE_SECTION = "batchmock timeline"
+_RECORDING = pytest.StashKey["recorder.Recording"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The timeline options: ini ``batchmock_timeline``, ``batchmock_timeline_max_jobs``, and
+    the command line's ``--no-batchmock-timeline``."""
+    parser.addini(
+        "batchmock_timeline",
+        "add each mock's job timeline to the report of a failing test (default true)",
+        type="bool",
+        default=True,
+    )
+    parser.addini(
+        "batchmock_timeline_max_jobs",
+        "jobs a failure report's timeline shows per mock; the first and last are kept (default 40)",
+        default="40",
+    )
+    parser.getgroup("batchmock").addoption(
+        "--no-batchmock-timeline",
+        action="store_true",
+        default=False,
+        help="do not add the mock's job timeline to the report of a failing test",
+    )
+
+
+def _timeline_enabled(config: pytest.Config) -> bool:
+    return bool(config.getini("batchmock_timeline")) and not config.getoption(
+        "no_batchmock_timeline", False
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
+    """Record the mocks that start while this test runs (setup, call and teardown)."""
+    if not _timeline_enabled(item.config):
+        yield
+        return
+    recording = recorder.open_recording()
+    item.stash[_RECORDING] = recording
+    try:
+        yield
+    finally:
+        recorder.close_recording(recording)
+        del item.stash[_RECORDING]  # the mocks' state goes with the test
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """A failing test's report gets the timeline of every mock it used."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    recording = item.stash.get(_RECORDING, None)
+    if not report.failed or recording is None:
+        return
+    text = timeline_section(recording, _max_jobs(item.config))
+    if text:
+        report.sections.append((TIMELINE_SECTION, text))
+
+
+def _max_jobs(config: pytest.Config) -> int:
+    raw = config.getini("batchmock_timeline_max_jobs")
+    try:
+        return max(2, int(raw))
+    except (TypeError, ValueError):
+        raise pytest.UsageError(
+            f"batchmock_timeline_max_jobs must be a whole number, got {raw!r}"
+        ) from None
+
+
+def timeline_section(recording: recorder.Recording, max_jobs: int) -> str:
+    """The report section: one block per mock the test used (empty if it used none)."""
+    from batchmock.observe.timeline import report
+
+    sources = recording.sources()
+    blocks = []
+    for n, (backends, now_ms, clock) in enumerate(sources, 1):
+        label = "mock" if len(sources) == 1 else f"mock {n} of {len(sources)}"
+        blocks.append(report(backends, now_ms, clock, label=label, max_jobs=max_jobs))
+    return "\n".join(blocks)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,6 +170,7 @@ def batch_server(request: pytest.FixtureRequest) -> Iterator[ThreadedServer]:
             yield own
         return
     shared: ThreadedServer = request.getfixturevalue("_batchmock_shared_server")
+    recorder.note_started(shared.mock)  # started before this test: its jobs are this test's
     try:
         yield shared
     finally:

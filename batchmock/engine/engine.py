@@ -123,6 +123,10 @@ class Engine:
         state = self._queues.get(queue.name)
         return 0.0 if state is None else round(state.used_vcpus, 6)
 
+    def ce_usage(self, ce: Any) -> float:
+        """vCPUs held on a compute environment by its STARTING and RUNNING jobs."""
+        return round(self.scheduler.used.get(ce.name, 0.0), 6)
+
     def share_usage(self, queue: Any) -> dict[str, float]:
         """vCPUs held per share identifier by the queue's STARTING and RUNNING jobs."""
         state = self._queues.get(queue.name)
@@ -146,15 +150,16 @@ class Engine:
         if not properties:
             return ()  # the common case: nothing to hold, and no list kept per running job
         wanted = properties.get("consumableResourceList")
-        found = []
+        totals: dict[int, tuple[Any, int]] = {}  # a resource listed twice needs both quantities
         for entry in wanted or []:
             name = self.backend.name_of(
                 str(entry.get("consumableResource", "")), "consumable-resource"
             )
             resource = self.backend.consumable_resources.get(name or "")
             if resource is not None:
-                found.append((resource, int(entry.get("quantity") or 0)))
-        return found
+                held = totals.get(id(resource), (resource, 0))[1]
+                totals[id(resource)] = (resource, held + int(entry.get("quantity") or 0))
+        return list(totals.values())
 
     # -- control plane -------------------------------------------------------------------------
     def kick(self) -> None:

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from batchmock import routing
 from batchmock.executors import ecs
 from batchmock.protocol import model, serialize
-from batchmock.server import control
+from batchmock.server import control, dashboard
 from batchmock.server._wsgi import INTERNAL_ERROR, TAGS_PREFIX, raw_path, read_body, respond
 
 if TYPE_CHECKING:
@@ -52,7 +52,11 @@ class BatchMockApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         try:
             path = raw_path(environ)
-            if path.startswith(ecs.PREFIX):
+            if dashboard.owns(path):
+                status, headers, body = dashboard.handle(
+                    self.mock, environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", "")
+                )
+            elif path.startswith(ecs.PREFIX):
                 status, headers, body = self._ecs(environ, path)
             elif path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
                 status, headers, body = control.handle(

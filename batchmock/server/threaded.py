@@ -155,6 +155,13 @@ class ThreadedServer:
         return f"http://{host}:{self.port}"
 
     @property
+    def dashboard_url(self) -> str:
+        """The dashboard page of this server (open it in a browser)."""
+        from batchmock.server.dashboard import PATH
+
+        return self.endpoint_url + PATH
+
+    @property
     def running(self) -> bool:
         """True between start() and stop()."""
         return self._server is not None

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from batchmock import BatchMock
+from batchmock import BatchMock, mock_batch
 from batchmock.backend.control_plane import consumable_resources as crs
 from tests.support import make_env
 
@@ -178,19 +178,51 @@ def test_job_definition_must_name_existing_resources(batch: Any) -> None:
         register([{"consumableResource": "lic", "quantity": 1}])
     create(batch, totalQuantity=2)
     with pytest.raises(batch.exceptions.ClientException, match="quantity"):
-        register([{"consumableResource": "lic", "quantity": 0}])
-    with pytest.raises(batch.exceptions.ClientException, match="listed twice"):
-        register(
-            [
-                {"consumableResource": "lic", "quantity": 1},
-                {"consumableResource": ARN + "lic", "quantity": 1},
-            ]
-        )
+        register([{"consumableResource": "lic", "quantity": -1}])
+    # no source refuses a zero quantity or a resource listed twice (issue 10 audit)
+    register([{"consumableResource": "lic", "quantity": 0}])
+    register(
+        [
+            {"consumableResource": "lic", "quantity": 1},
+            {"consumableResource": ARN + "lic", "quantity": 1},
+        ]
+    )
     register([{"consumableResource": ARN + "lic", "quantity": 2}])
-    found = batch.describe_job_definitions()["jobDefinitions"][0]
+    found = batch.describe_job_definitions(jobDefinitions=["jd:3"])["jobDefinitions"][0]
     assert found["consumableResourceProperties"] == {
         "consumableResourceList": [{"consumableResource": ARN + "lic", "quantity": 2}]
     }
+
+
+def test_a_resource_listed_twice_holds_both_quantities() -> None:
+    with mock_batch(auto_advance=False) as mock:
+        _listed_twice(mock, mock.client())
+
+
+def _listed_twice(mock: BatchMock, batch: Any) -> None:
+    make_env(batch)
+    create(batch, totalQuantity=2)
+    twice = {
+        "consumableResourceList": [
+            {"consumableResource": "lic", "quantity": 1},
+            {"consumableResource": ARN + "lic", "quantity": 1},
+        ]
+    }
+    mock.set_outcomes([{"match": {}, "duration": 100}])
+    first = batch.submit_job(
+        jobName="a", jobQueue="q", jobDefinition="jd", consumableResourcePropertiesOverride=twice
+    )["jobId"]
+    second = batch.submit_job(
+        jobName="b", jobQueue="q", jobDefinition="jd", consumableResourcePropertiesOverride=twice
+    )["jobId"]
+    mock.advance(10)
+    statuses = [j["status"] for j in batch.describe_jobs(jobs=[first, second])["jobs"]]
+    assert statuses == ["RUNNING", "RUNNABLE"]
+    assert describe(batch)["availableQuantity"] == 0
+    mock.run_until_idle()
+    statuses = [j["status"] for j in batch.describe_jobs(jobs=[first, second])["jobs"]]
+    assert statuses == ["SUCCEEDED", "SUCCEEDED"]
+    assert describe(batch)["availableQuantity"] == 2
 
 
 def test_acquire_and_release_for_the_engine(mock: BatchMock, batch: Any) -> None:
@@ -242,3 +274,11 @@ def test_list_jobs_by_consumable_resource(batch: Any) -> None:
     )["jobs"]
     assert [j["jobName"] for j in by_name] == ["First"]
     assert batch.list_jobs_by_consumable_resource(consumableResource=other)["jobs"] == []
+
+
+def test_update_without_quantity_changes_nothing(batch: Any) -> None:
+    # [model] quantity is optional in UpdateConsumableResource (issue 10 audit)
+    create(batch, totalQuantity=3)
+    out = batch.update_consumable_resource(consumableResource="lic", operation="ADD")
+    assert out["totalQuantity"] == 3
+    assert describe(batch)["totalQuantity"] == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import queue
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -263,3 +265,16 @@ def test_bad_delays_are_refused(value: str, capsys: pytest.CaptureFixture[str]) 
         build_parser().parse_args(["server", "--delay-running", value])
     assert exited.value.code == 2
     assert "--delay-running" in capsys.readouterr().err
+
+
+def test_the_startup_lines_print_the_dashboard_which_answers(spawn: Any) -> None:
+    server = spawn("--port", "0", "--clock", "virtual")
+    url = server.wait_ready()
+    line = server.lines.get(timeout=30)
+    assert line == f"dashboard: {url}/_batchmock/dashboard\n"
+    with urllib.request.urlopen(url + "/_batchmock/dashboard", timeout=30) as page:
+        assert page.status == 200
+        assert b"<title>batchmock dashboard</title>" in page.read()
+    with urllib.request.urlopen(url + "/_batchmock/dashboard/api/overview", timeout=30) as api:
+        assert json.loads(api.read())["clock"] == "virtual"
+    assert server.stop_and_read()[0] == 0

@@ -144,13 +144,11 @@ def check_consumable_resource_properties(
             raise invalid(
                 f"{path}[{index}].consumableResource", f"consumable resource {ref!r} not found"
             )
-        if any(resource is other for other, _ in found):
-            raise invalid(
-                f"{path}[{index}].consumableResource", f"'{resource.name}' is listed twice"
-            )
+        # a resource listed twice needs both quantities (no source says AWS refuses it)
         quantity = entry.get("quantity")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise invalid(f"{path}[{index}].quantity", f"must be at least 1, got {quantity!r}")
+        # [model] the quantity needed: a non-negative count (a zero needs nothing)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise invalid(f"{path}[{index}].quantity", f"must be at least 0, got {quantity!r}")
         found.append((resource, quantity))
     return found
 
@@ -205,7 +203,8 @@ def update_consumable_resource(backend: BatchBackend, params: dict[str, Any]) ->
     if operation not in OPERATIONS_ON_QUANTITY:
         raise invalid("operation", f"must be SET, ADD or REMOVE, got {operation!r}")
     if params.get("quantity") is None:
-        raise invalid("quantity", "is required")
+        # [model] quantity is optional: an update without one changes nothing
+        return _update_result(resource, resource.total_quantity)
     quantity = _check_quantity("quantity", params["quantity"])
     token = params.get("clientToken")
     now = now_ms(backend)

@@ -182,8 +182,9 @@ def _platforms(params: Mapping[str, Any], eks: bool) -> list[str]:
     given = params.get("platformCapabilities")
     if given is None or given == []:
         return []
-    if eks:
+    if eks:  # [model] §10.2: "must not be set for Amazon EKS job definitions"
         raise invalid("platformCapabilities", "must not be set for Amazon EKS job definitions")
+    # [model] the PlatformCapability enum; one platform per definition
     if not isinstance(given, list) or len(given) != 1 or given[0] not in PLATFORMS:
         raise invalid("platformCapabilities", f'must be ["EC2"] or ["FARGATE"], got {given!r}')
     return list(given)
@@ -192,7 +193,7 @@ def _platforms(params: Mapping[str, Any], eks: bool) -> list[str]:
 def _check_parameters(value: Any) -> dict[str, str]:
     parameters = rules.check_object("parameters", value)
     for key, item in parameters.items():
-        if not isinstance(item, str):
+        if not isinstance(item, str):  # [model] ParametersMap: strings to strings
             raise invalid(f"parameters.{key}", "must be a string")
     return dict(parameters)
 
@@ -203,13 +204,13 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
         "jobDefinitionName", params.get("jobDefinitionName"), "RegisterJobDefinition"
     )
     kind = params.get("type")
-    if kind not in ("container", "multinode"):
+    if kind not in ("container", "multinode"):  # [model] the JobDefinitionType enum
         raise invalid("type", f"must be container or multinode, got {kind!r}")
     _check_size(params)
     eks = _uses_eks(params)
     platforms = _platforms(params, eks)
     fargate = "FARGATE" in platforms
-    if eks and params.get("propagateTags"):
+    if eks and params.get("propagateTags"):  # [model] propagateTags: not for EKS
         raise invalid("propagateTags", "must not be set for Amazon EKS job definitions")
     stored = _without_empty_environment(
         structure.check_properties(params, fargate, backend.options.fargate_requires_execution_role)
