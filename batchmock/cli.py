@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="how attempts run (default %(default)s)",
     )
     server.add_argument(
+        "--keep-workdirs",
+        action="store_true",
+        help="--executor local: keep each attempt's directory (working directory, HOME, TMPDIR) "
+        "instead of removing it when the attempt ends, to look at what a job left behind",
+    )
+    server.add_argument(
         "--allow-remote-exec",
         action="store_true",
         help="allow --executor local/docker on a non-loopback --host: anyone "
@@ -126,6 +132,7 @@ def mock_options(args: argparse.Namespace) -> dict[str, Any]:
         "account_id": args.account_id,
         "clock": args.clock,
         "executor": args.executor,
+        "keep_workdirs": args.keep_workdirs,
         "delays": delays,
     }
 
@@ -154,14 +161,15 @@ def serve(args: argparse.Namespace) -> int:
             _say(sys.stderr, f"batchmock: cannot listen on {args.host}:{args.port}: {exc}")
             return 1
         host = f"[{args.host}]" if ":" in args.host else args.host
-        _say(
-            sys.stdout,
-            f"batchmock server listening on http://{host}:{bound_port(server)} "
-            f"(clock {args.clock}, executor {args.executor}: {EXECUTOR_NOTES[args.executor]}); "
-            "Ctrl-C stops it",
-        )
-        _say(sys.stdout, f"dashboard: http://{host}:{bound_port(server)}{DASHBOARD_PATH}")
         try:
+            # inside the try: a parent may signal as soon as it reads the line
+            _say(
+                sys.stdout,
+                f"batchmock server listening on http://{host}:{bound_port(server)} "
+                f"(clock {args.clock}, executor {args.executor}: "
+                f"{EXECUTOR_NOTES[args.executor]}); Ctrl-C stops it",
+            )
+            _say(sys.stdout, f"dashboard: http://{host}:{bound_port(server)}{DASHBOARD_PATH}")
             server.serve_forever(poll_interval=0.2)
         except (KeyboardInterrupt, _Stop):
             pass

@@ -13,8 +13,9 @@ process ends.
 Each attempt starts on a fresh filesystem of its own, as a container does: a new directory
 ``batchmock-<job id>-<attempt>-*`` in the system's temporary directory holds ``work`` (the
 process's working directory, empty at start), ``home`` (``HOME``) and ``tmp`` (``TMPDIR``,
-``TMP``, ``TEMP``). It is removed when the attempt ends, before its outcome is seen, unless
-``MockOptions.keep_workdirs`` asks to keep it (to look at what a job left behind).
+``TMP``, ``TEMP``). It is removed once the attempt has ended, by a thread of the executor
+(``executors/workdirs.py``: no attempt's outcome waits for a disk), and at the latest when the
+mock ends; ``MockOptions.keep_workdirs`` keeps them (to look at what a job left behind).
 
 What a container would add is not emulated: the image (the command runs with this machine's
 programs and Python), ``user`` (it runs as the test's user), volumes and mount points (the whole
@@ -25,11 +26,8 @@ CPU, memory and GPU limits (nothing is enforced). Use the Docker executor for th
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from typing import IO
@@ -43,6 +41,7 @@ from batchmock.executors.live import (
     job_environment,
     run_cleanups,
 )
+from batchmock.executors.workdirs import Workdirs
 
 START_ERROR = "CannotStartContainerError"
 CHUNK = 65536
@@ -155,30 +154,6 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace").rstrip("\r")
 
 
-class Workdir:
-    """An attempt's own directories (see the module docstring); :meth:`remove` deletes them."""
-
-    def __init__(self, ctx: AttemptContext, root: str | None = None) -> None:
-        label = _UNSAFE.sub("-", f"{ctx.job_id}-{ctx.attempt}")
-        self.path = tempfile.mkdtemp(prefix=f"batchmock-{label}-", dir=root)
-        self.work = os.path.join(self.path, "work")
-        self.home = os.path.join(self.path, "home")
-        self.tmp = os.path.join(self.path, "tmp")
-        for path in (self.work, self.home, self.tmp):
-            os.mkdir(path)
-
-    def environment(self) -> dict[str, str]:
-        """``HOME`` and the temporary directory variables."""
-        return {"HOME": self.home, "TMPDIR": self.tmp, "TMP": self.tmp, "TEMP": self.tmp}
-
-    def remove(self) -> None:
-        """Delete everything the attempt wrote."""
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
-
-
 class LocalExecutor(LiveExecutor):
     """Runs attempts as host processes; see the module docstring."""
 
@@ -190,6 +165,7 @@ class LocalExecutor(LiveExecutor):
     ) -> None:
         super().__init__(services)
         self.keep_workdirs = keep_workdirs
+        self._workdirs = Workdirs()
         self._use_watcher = watcher.available() if use_watcher is None else use_watcher
         self._watcher: watcher.ProcessWatcher | None = None
         self._watcher_lock = threading.Lock()
@@ -204,12 +180,12 @@ class LocalExecutor(LiveExecutor):
         endpoint = self.endpoint_url()
         task, cleanups = self.open_task(ctx)
         try:
-            workdir = Workdir(ctx)
+            workdir = self._workdirs.take(ctx)
         except BaseException:
             run_cleanups(cleanups)
             raise
         if not self.keep_workdirs:
-            cleanups.insert(0, workdir.remove)  # cleanups run in reverse: this one last
+            cleanups.insert(0, lambda: self._workdirs.remove(workdir))  # the last cleanup
         env = job_environment(ctx, endpoint, os.environ, task)
         env.update(workdir.environment())
         # no profile, config file or credentials file of the developer's reaches the job
@@ -250,12 +226,14 @@ class LocalExecutor(LiveExecutor):
             return self._watcher
 
     def shutdown(self) -> None:
-        """Kill every process, wait until each one is reaped, then stop the watcher."""
+        """Kill every process, wait until each one is reaped, then stop the watcher; every
+        attempt's directory is gone when this returns (unless ``keep_workdirs``)."""
         super().shutdown()
         with self._watcher_lock:
             follower, self._watcher = self._watcher, None
         if follower is not None:
             follower.close()
+        self._workdirs.close()
 
 
 def _start_error(program: str, exc: OSError) -> str:

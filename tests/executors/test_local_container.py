@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from batchmock import BatchMock, mock_batch
 from tests.executors import container_scenarios as checks
-from tests.executors.scenarios import Flavour, describe, environment, submit
+from tests.executors.scenarios import Flavour, describe, environment, submit, wait_until
 
 LOCAL = Flavour(executor="local", python=[sys.executable])
 
@@ -66,9 +67,7 @@ def _where(mock: BatchMock, batch: Any) -> list[dict[str, Any]]:
     return seen
 
 
-def test_each_attempt_has_a_fresh_directory_removed_at_its_end(
-    batch: Any, local: BatchMock
-) -> None:
+def test_each_attempt_has_a_fresh_directory_removed_after_it(batch: Any, local: BatchMock) -> None:
     first, second = _where(local, batch)
     for seen in (first, second):
         assert seen["files"] == []  # empty at start: nothing another attempt wrote
@@ -77,9 +76,16 @@ def test_each_attempt_has_a_fresh_directory_removed_at_its_end(
         assert seen["home"] == os.path.join(root, "home")
         assert seen["tmp"] == os.path.join(root, "tmp")
         assert seen["cwd"] == os.path.join(root, "work")
-        assert not os.path.exists(root)  # removed when the attempt ended
+        # removed by the executor's thread once the attempt has ended
+        wait_until(lambda root=root: not os.path.exists(root), f"{root} to be removed")
     assert first["cwd"] != second["cwd"]
     assert os.getcwd() not in (first["cwd"], second["cwd"])
+
+
+def test_directories_are_gone_when_the_mock_ends() -> None:
+    with mock_batch(executor="local") as mock:
+        seen = _where(mock, mock.client())
+    assert not any(os.path.exists(os.path.dirname(s["cwd"])) for s in seen)
 
 
 def test_keep_workdirs_keeps_them_for_debugging() -> None:
@@ -99,17 +105,14 @@ def test_keep_workdirs_keeps_them_for_debugging() -> None:
                 os.rmdir(folder)
 
 
-def test_a_command_that_cannot_start_leaves_no_directory(
-    batch: Any, local: BatchMock, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+def test_a_command_that_cannot_start_leaves_no_directory(batch: Any, local: BatchMock) -> None:
     environment(batch)
     LOCAL.definition(batch, "broken", command=["/nonexistent/program"])
     job_id = submit(batch, "broken")
     local.run_until_idle()
     assert describe(batch, job_id)["status"] == "FAILED"
-    assert list(tmp_path.iterdir()) == []
+    wait_until(
+        lambda: not [n for n in os.listdir(tempfile.gettempdir()) if job_id in n],
+        "the attempt's directory to be removed",
+    )
     assert len(local.ecs_tasks or ()) == 0  # and no endpoints left behind
