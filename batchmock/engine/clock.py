@@ -21,6 +21,24 @@ from typing import Any
 Callback = Callable[..., None]
 _log = logging.getLogger(__name__)
 
+LATEST = 253402300799.0
+"""9999-12-31T23:59:59Z in epoch seconds: the latest time a timestamp can show (SDKs parse API
+timestamps into dates of at most four-digit years), so the clock is never moved past it."""
+
+
+def check_advance(now: float, seconds: Any) -> None:
+    """ValueError (nothing moved) unless ``seconds`` is a number from 0 that keeps the clock at
+    or before :data:`LATEST`."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise ValueError(f"seconds must be a number, got {seconds!r}"[:300])
+    limit = max(LATEST - now, 0.0)
+    if not 0 <= seconds <= limit:  # NaN fails both comparisons; huge ints compare exactly
+        shown = f"{seconds!r}" if len(repr(seconds)) <= 40 else f"{repr(seconds)[:37]}..."
+        raise ValueError(
+            f"seconds must be a number from 0 to {limit:.0f} (the clock cannot pass "
+            f"9999-12-31T23:59:59Z), got {shown}"
+        )
+
 
 class Timer:
     """A scheduled callback; :meth:`cancel` makes sure it never runs."""
@@ -243,8 +261,7 @@ class VirtualClock(Clock):
 
     def advance(self, seconds: float) -> int:
         """Move ``seconds`` forward, running every event due on the way, in time order."""
-        if seconds < 0:
-            raise ValueError(f"advance(seconds) needs seconds >= 0, got {seconds}")
+        check_advance(self._now, seconds)
         target = self._now + seconds
         count = 0
         while True:
@@ -310,8 +327,7 @@ class WallClock(Clock):
 
     def advance(self, seconds: float) -> int:
         """Wait ``seconds`` real seconds, running events as they fall due."""
-        if seconds < 0:
-            raise ValueError(f"advance(seconds) needs seconds >= 0, got {seconds}")
+        check_advance(self.now(), seconds)
         deadline = self.now() + seconds
         count = 0
         with self._cond:

@@ -22,8 +22,34 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from batchmock.executors.ecs import Task
 
+MAX_EXIT_CODE = 255
+"""The largest exit code a container's process can report (Batch reports 0 to 255)."""
+MAX_DURATION = 100 * 365 * 86400
+"""The longest run an outcome may script, in seconds (a century): any longer run would carry the
+mock's clock past the latest time a timestamp can show."""
+
 TASK_FAILED_TO_START = "Task failed to start"
 """§4.10: the statusReason of an attempt whose task never started."""
+
+
+def outcome_problem(exit_code: Any, duration: Any) -> str | None:
+    """Why an outcome's exit code or duration is out of bounds, or None when both fit."""
+    if exit_code is not None and (
+        isinstance(exit_code, bool)
+        or not isinstance(exit_code, int)
+        or not 0 <= exit_code <= MAX_EXIT_CODE
+    ):
+        return f"exitCode must be an integer from 0 to {MAX_EXIT_CODE}, got {exit_code!r}"[:300]
+    if duration is not None and (
+        isinstance(duration, bool)
+        or not isinstance(duration, (int, float))
+        or not 0 <= duration <= MAX_DURATION
+    ):
+        return (
+            f"duration must be a number of seconds from 0 to {MAX_DURATION} (a century), "
+            f"got {duration!r}"
+        )[:300]
+    return None
 
 
 @dataclass

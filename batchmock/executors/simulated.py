@@ -17,13 +17,18 @@ raises fails the attempt like a crashing program: exit code 1, ``container.reaso
 from __future__ import annotations
 
 import copy
-import numbers
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from batchmock.executors.base import AttemptContext, Outcome, Services, StartFailure
+from batchmock.executors.base import (
+    AttemptContext,
+    Outcome,
+    Services,
+    StartFailure,
+    outcome_problem,
+)
 
 STOPPED_EXIT_CODE = 143
 """§16.7 [inferred]: a stopped (terminated, timed-out) simulated attempt answered SIGTERM."""
@@ -88,12 +93,9 @@ def validate_rules(rules: Any) -> list[dict[str, Any]]:
             _check_type(f"{where}.match.{key}", match.get(key), str, "a string")
         for key in MATCH_INT_KEYS:
             _check_int(f"{where}.match.{key}", match.get(key), minimum=0)
-        _check_int(f"{where}.exitCode", rule.get("exitCode"), minimum=None)
-        duration = rule.get("duration")
-        if duration is not None and (
-            isinstance(duration, bool) or not isinstance(duration, numbers.Real) or duration < 0
-        ):
-            raise ValueError(f"{where}.duration must be a number >= 0, got {duration!r}")
+        problem = outcome_problem(rule.get("exitCode"), rule.get("duration"))
+        if problem is not None:
+            raise ValueError(f"{where}.{problem}")
         _check_type(f"{where}.reason", rule.get("reason"), str, "a string")
         _check_type(f"{where}.statusReason", rule.get("statusReason"), str, "a string")
         logs = rule.get("logs")
@@ -206,10 +208,17 @@ def _call(handler: Handler, ctx: AttemptContext, default_duration: float) -> Out
         return _crashed(exc, traceback.format_exc().rstrip("\n").splitlines())
     if result is None:
         return Outcome(exit_code=0, duration=default_duration)
-    if isinstance(result, Outcome):
-        return copy.copy(result)
     if isinstance(result, int) and not isinstance(result, bool):
-        return Outcome(exit_code=result, duration=default_duration)
+        result = Outcome(exit_code=result, duration=default_duration)
+    if isinstance(result, Outcome):
+        problem = outcome_problem(result.exit_code, result.duration)
+        if problem is None:
+            return copy.copy(result)
+        bounds = ValueError(
+            f"on_job handler {getattr(handler, '__name__', handler)!r} returned an outcome "
+            f"whose {problem}"
+        )
+        return _crashed(bounds, [f"ValueError: {bounds}"])
     error = TypeError(
         f"on_job handler {getattr(handler, '__name__', handler)!r} returned {result!r}; "
         "return an exit code (int), a batchmock.Outcome or None"

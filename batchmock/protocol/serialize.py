@@ -13,11 +13,28 @@ Response = tuple[int, dict[str, str], bytes]
 # check_circular off: results are trees built per request (a cycle would still fail, as a
 # RecursionError), and the check costs a tenth of the encoding of 100 JobDetails.
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
+_dumps_ascii = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=True, check_circular=False
+).encode
+
+
+def encode(value: Any) -> bytes:
+    """``value`` as UTF-8 JSON; never fails on text UTF-8 cannot encode.
+
+    Requests cannot store such text (``protocol.body`` refuses it), but a Python caller can
+    (an outcome's reason, a log line): a lone surrogate then goes out as its JSON escape
+    ``\\udXXX``, which every JSON parser reads back as the same string.
+    """
+    text = _dumps(value)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _dumps_ascii(value).encode("ascii")
 
 
 def success(result: dict[str, Any]) -> Response:
     """HTTP 200 with the operation's output members as JSON."""
-    body = _dumps(prune(result)).encode("utf-8")
+    body = encode(prune(result))
     return 200, _headers(), body
 
 
@@ -31,7 +48,7 @@ def error(code: str, status: int, message: str, *, request_id_tail: bool = False
     headers["x-amzn-ErrorType"] = code
     if request_id_tail:
         message = f"{message}, RequestId: {headers['x-amzn-RequestId']}"
-    body = _dumps({"__type": code, "message": message}).encode("utf-8")
+    body = encode({"__type": code, "message": message})
     return status, headers, body
 
 

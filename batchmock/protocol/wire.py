@@ -7,15 +7,15 @@ what comes back. It knows nothing of jobs or queues.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from batchmock.errors import BatchError, ClientException
+from batchmock.protocol import body as json_body
 from batchmock.protocol import model, serialize
+from batchmock.protocol.members import modeled
 from batchmock.protocol.validation import validator_for
-from batchmock.pruned import prune
 
 Dispatch = Callable[[str, dict[str, Any]], dict[str, Any]]
 
@@ -59,17 +59,15 @@ def parse(
     if query:
         _merge_query(op, parse_qs(query, keep_blank_values=True), params)
     validator_for(op)(params)
-    # An explicit null means "absent" to AWS: handlers never see None inputs.
-    return op.name, prune(params)
+    # Handlers see only what the model defines (unknown members are dropped at every depth, as
+    # AWS drops them) and never None inputs (an explicit null means "absent" to AWS).
+    return op.name, modeled(op.input_shape, params)
 
 
 def _decode_body(body: bytes | str | None) -> dict[str, Any]:
-    if not body:
+    decoded = json_body.decode(body)
+    if decoded is None and not body:
         return {}
-    try:
-        decoded = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ClientException(f"The request body is not valid JSON: {exc}") from None
     if not isinstance(decoded, dict):
         raise ClientException("The request body must be a JSON object.")
     return decoded

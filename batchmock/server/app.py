@@ -52,7 +52,15 @@ class BatchMockApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         try:
             path = raw_path(environ)
-            if dashboard.owns(path):
+            if not path.startswith("/"):
+                # ``POST *`` and other request targets that are no path: nobody's operation.
+                status, headers, body = serialize.error(
+                    "ClientException",
+                    400,
+                    f"The request target {path[:200]!r} is not a path; AWS operations are "
+                    "requested at a path such as /v1/describejobs.",
+                )
+            elif dashboard.owns(path):
                 status, headers, body = dashboard.handle(
                     self.mock, environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", "")
                 )
@@ -160,28 +168,38 @@ def moto_app() -> WSGIApp | None:
 def is_batch_request(environ: dict[str, Any], path: str) -> bool:
     """True for a request AWS Batch would receive.
 
-    Signed requests say so in their credential scope; others by a ``batch.`` host, or by a
-    ``/v1/`` path (the Batch API's only prefix) — except ``/v1/tags/<ARN>`` of another service,
-    a path several services share.
+    A ``/v1/`` path (the Batch API's only prefix) is Batch's whatever its ``Authorization``
+    header says (garbage, a bearer token, a scope with a malformed date): only a readable SigV4
+    scope naming another service hands it to moto, and then only when it is not a path of the
+    Batch model nor ``/v1/tags/<Batch ARN>``. Other paths are Batch's when their scope or their
+    ``batch.`` host says so. moto can only tell services apart by signature or host, so an
+    unsigned ``/v1/`` request could only ever reach moto's S3.
     """
-    auth = environ.get("HTTP_AUTHORIZATION")
-    if auth:
-        found = _SCOPE_SERVICE.search(auth)
-        return found is not None and found.group(1) == "batch"
-    query = environ.get("QUERY_STRING", "")
-    if "X-Amz-Credential=" in query:
-        found = _QUERY_SCOPE_SERVICE.search(query)
-        return found is not None and found.group(1) == "batch"
-    if routing.region_of_host(environ.get("HTTP_HOST", "")):
-        return True
-    if path.startswith(TAGS_PREFIX):
-        return _is_batch_arn(unquote(path[len(TAGS_PREFIX) :]))
-    return path == "/v1" or path.startswith("/v1/")
+    service = _signed_service(environ)
+    if path == "/v1" or path.startswith("/v1/"):
+        if service is None or service == "batch":
+            return True
+        if path.startswith(TAGS_PREFIX):
+            return _arn_service(unquote(path[len(TAGS_PREFIX) :])) in ("batch", "")
+        return any(model.route(method, path) for method in _METHODS)
+    if service is not None:
+        return service == "batch"
+    return routing.region_of_host(environ.get("HTTP_HOST", "")) is not None
 
 
-def _is_batch_arn(arn: str) -> bool:
+def _signed_service(environ: dict[str, Any]) -> str | None:
+    """The service a readable SigV4 scope (header or presigned query) names, else None."""
+    found = _SCOPE_SERVICE.search(environ.get("HTTP_AUTHORIZATION") or "")
+    if found is None:
+        query = environ.get("QUERY_STRING", "")
+        found = _QUERY_SCOPE_SERVICE.search(query) if "X-Amz-Credential=" in query else None
+    return found.group(1) if found else None
+
+
+def _arn_service(arn: str) -> str:
+    """The service part of an ARN (``arn:aws:batch:...`` gives ``batch``), "" when unreadable."""
     parts = arn.split(":", 3)
-    return len(parts) < 3 or not arn.startswith("arn:") or parts[2] == "batch"
+    return parts[2] if len(parts) > 2 and parts[0] == "arn" else ""
 
 
 def route_error(method: str, path: str) -> serialize.Response | None:

@@ -9,11 +9,11 @@ is a 400 ``ClientException`` naming the member and the rule; nothing changes whe
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 from batchmock.errors import BatchError, ClientException
+from batchmock.protocol import body as json_body
 from batchmock.protocol import serialize
 from batchmock.pruned import prune
 from batchmock.server._wsgi import json_response
@@ -76,15 +76,16 @@ def _advance(mock: BatchMock, body: bytes) -> serialize.Response:
     seconds = request["seconds"]
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise ClientException(f"advance: seconds must be a number, got {json.dumps(seconds)}")
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ClientException(f"advance: seconds must be a finite number >= 0, got {seconds}")
     if mock.options.clock != "virtual":
         # On the real clock advancing means waiting: a request that sleeps is never wanted.
         raise ClientException(
             f"advance: this server runs on the {mock.options.clock} clock, which only the wall "
             "clock moves; start it with --clock virtual to drive time with advance"
         )
-    mock.advance(float(seconds))
+    try:
+        mock.advance(seconds)  # the clock refuses what it cannot reach, before moving at all
+    except ValueError as exc:
+        raise ClientException(f"advance: {exc}") from None
     return json_response(200, {"advanced": seconds})
 
 
@@ -162,9 +163,9 @@ def _json(body: bytes, endpoint: str) -> Any:
     if not body.strip():
         raise ClientException(f"{endpoint}: the request body is empty; it must be JSON")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ClientException(f"{endpoint}: the request body is not valid JSON: {exc}") from None
+        return json_body.decode(body)  # the Batch API's decoder: same depth and text rules
+    except ClientException as exc:
+        raise ClientException(f"{endpoint}: {exc.message}") from None
 
 
 def _json_object(body: bytes, endpoint: str) -> dict[str, Any]:

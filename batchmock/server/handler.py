@@ -22,6 +22,7 @@ from werkzeug.serving import (
     select_address_family,
 )
 
+from batchmock.protocol import serialize
 from batchmock.server._wsgi import JSON_500
 
 log = logging.getLogger("batchmock.server")
@@ -59,6 +60,32 @@ class RequestHandler(WSGIRequestHandler):
         _connections(self.server).discard(self.connection)
         super().finish()
 
+    # -- framing: what http.server refuses, and what it lets through but must not -----------
+    def parse_request(self) -> bool:
+        """Parse the request line and headers; refuse malformed framing with a JSON 400."""
+        if not super().parse_request():
+            return False
+        problem = framing_problem(self.headers)
+        if problem is not None:
+            self.send_error(400, problem)
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request http.server cannot read (a request line over 64 KiB, a malformed request
+        line or header): 400 in AWS's JSON shape instead of an HTML page, and the connection
+        closes, since where the next request would start is unknown."""
+        text = _REFUSALS.get(code) or f"The request is malformed: {message or code}"[:500]
+        self._refuse(text)
+
+    def _refuse(self, message: str) -> None:
+        self.close_connection = True
+        status, headers, body = serialize.error("ClientException", 400, message)
+        try:
+            self._send(f"{status} Bad Request", list(headers.items()), body)
+        except OSError:
+            pass  # the client is gone already
+
     # -- one request -------------------------------------------------------------------------
     def run_wsgi(self) -> None:
         """Answer one request; the connection stays open when the client allows it."""
@@ -67,8 +94,10 @@ class RequestHandler(WSGIRequestHandler):
         self.environ = environ = self.make_environ()
         try:
             body = _read_body(environ)
-        except (OSError, ValueError):
-            self.close_connection = True
+        except (OSError, ValueError) as exc:
+            # A bad chunk size, a body larger than the limit, or a client that hung up inside
+            # the body (then nobody reads this answer).
+            self._refuse(f"The request body cannot be read: {exc}")
             return
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
@@ -133,6 +162,32 @@ class RequestHandler(WSGIRequestHandler):
     def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
         """Connection-level events (a client hanging up, an idle timeout), at DEBUG."""
         log.debug(format, *args)
+
+
+_REFUSALS = {
+    414: "The request line is longer than 65536 bytes.",
+    431: "The request has too many header lines, or a header line longer than 65536 bytes.",
+}
+
+
+def framing_problem(headers: Any) -> str | None:
+    """What makes a request's headers unreadable, or None: a header line without a colon (the
+    headers after it would be read as the body), or a Content-Length that is not one
+    non-negative decimal number."""
+    if headers.defects:
+        payload = headers.get_payload()
+        line = payload.splitlines()[0] if isinstance(payload, str) and payload else ""
+        return f"A request header line has no colon: {line[:200]!r}."
+    lengths = headers.get_all("Content-Length") or []
+    if len({value.strip() for value in lengths}) > 1:
+        return f"The request has {len(lengths)} different Content-Length headers."
+    if lengths:
+        value = lengths[0].strip()
+        if not (value.isascii() and value.isdigit()):
+            return f"Content-Length {value[:50]!r} is not a non-negative decimal integer."
+        if int(value) > _MAX_BODY:
+            return f"Content-Length {value} is larger than the {_MAX_BODY} bytes accepted."
+    return None
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

@@ -77,8 +77,20 @@ def test_run_next_jumps_to_the_next_event() -> None:
 
 
 def test_negative_advance_is_refused() -> None:
-    with pytest.raises(ValueError, match="seconds >= 0"):
+    with pytest.raises(ValueError, match="seconds must be a number from 0 to"):
         VirtualClock(0.0).advance(-1)
+
+
+@pytest.mark.parametrize("seconds", [1e306, 10**400, float("nan"), float("inf"), 253402300800])
+def test_an_advance_past_year_9999_is_refused_and_moves_nothing(seconds: float) -> None:
+    clock = VirtualClock(0.0)
+    fired: list[float] = []
+    clock.call_later(10, lambda: fired.append(clock.now()))
+    with pytest.raises(ValueError, match=r"from 0 to 253402300799 .*9999-12-31T23:59:59Z"):
+        clock.advance(seconds)
+    assert (clock.now(), clock.now_ms(), fired, clock.pending) == (0.0, 0, [], 1)
+    clock.advance(253402300799)  # the last second a timestamp can show is reachable
+    assert (fired, clock.now_ms()) == ([10.0], 253402300799000)
 
 
 def test_wall_clock_fires_events_from_its_thread() -> None:

@@ -166,7 +166,7 @@ def test_advance_processes_events_in_order_and_stops_at_the_target() -> None:
         assert mock.runtime.clock.now() == START + 2.5
         mock.advance(0.5)
         assert status(batch, job_id) == "RUNNING"
-        with pytest.raises(ValueError, match="seconds >= 0"):
+        with pytest.raises(ValueError, match="seconds must be a number from 0"):
             mock.advance(-1)
 
 

@@ -201,7 +201,7 @@ def test_set_and_get_outcomes() -> None:
         ([{"match": {"jobName": 3}}], r"outcomes\[0\].match.jobName must be a string"),
         ([{"match": {"arrayIndex": "1"}}], r"outcomes\[0\].match.arrayIndex must be an integer"),
         ([{"exitCode": "1"}], r"outcomes\[0\].exitCode must be an integer"),
-        ([{"duration": -1}], r"outcomes\[0\].duration must be a number >= 0"),
+        ([{"duration": -1}], r"outcomes\[0\].duration must be a number of seconds from 0"),
         ([{"logs": "line"}], r"outcomes\[0\].logs must be a list of strings"),
     ],
 )

@@ -215,8 +215,21 @@ def _environ(path: str, host: str = "127.0.0.1:7660", auth: str | None = None) -
         ("/anything", "batch.eu-west-1.amazonaws.com", None, True),
         ("/v1/describejobs", "127.0.0.1:1", None, True),
         ("/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A1%3Ajob%2Fx", "127.0.0.1:1", None, True),
-        ("/v1/tags/arn%3Aaws%3Akafka%3Aus-east-1%3A1%3Acluster%2Fc", "127.0.0.1:1", None, False),
+        # unsigned, moto could only take it for S3: Batch answers (a JSON ClientException)
+        ("/v1/tags/arn%3Aaws%3Akafka%3Aus-east-1%3A1%3Acluster%2Fc", "127.0.0.1:1", None, True),
+        ("/v1/tags/arn%3Aaws%3A", "127.0.0.1:1", None, True),
         ("/my-bucket/key", "127.0.0.1:1", None, False),
+        # a Batch path is Batch's whatever its Authorization says (issue 14, item 6)
+        ("/v1/describejobs", "127.0.0.1:1", "garbage", True),
+        ("/v1/describejobs", "127.0.0.1:1", "AWS4-HMAC-SHA256", True),
+        ("/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A1%3Ajob%2Fx", "127.0.0.1:1", "Bearer abc", True),
+        (
+            "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A1%3Ajob%2Fx",
+            "127.0.0.1:1",
+            SIGNED_BATCH.replace("/20240101/", "/2024-01-01/"),
+            True,
+        ),
+        ("/v1/describejobs", "127.0.0.1:1", SIGNED_BATCH.replace("/batch/", "/kafka/"), True),
     ],
 )
 def test_which_requests_are_batch_requests(

@@ -70,7 +70,14 @@ def test_advance_moves_the_virtual_clock(server: ThreadedServer) -> None:
         ({}, ["seconds", "required"]),
         ({"seconds": "10"}, ["seconds", "number"]),
         ({"seconds": True}, ["seconds", "number"]),
-        ({"seconds": -1}, ["seconds", ">= 0"]),
+        ({"seconds": -1}, ["seconds", "from 0 to", "got -1"]),
+        # issue 14, item 9: numbers the clock cannot reach are refused before it moves at all
+        ({"seconds": 1e306}, ["seconds", "from 0 to", "9999-12-31T23:59:59Z", "got 1e+306"]),
+        ({"seconds": 10**400}, ["seconds", "from 0 to", "got 1000000000"]),
+        (b'{"seconds": NaN}', ["advance", "not valid JSON", "NaN is not a JSON value"]),
+        (b'{"seconds": Infinity}', ["advance", "not valid JSON", "Infinity is not a JSON value"]),
+        (b"[" * 100_000, ["advance", "more than 100 levels deep"]),
+        (b'{"seconds": 1, "x": "\\ud800"}', ["advance", "lone surrogate", "'x'"]),
         ({"seconds": 1, "minutes": 2}, ["minutes", "unknown"]),
     ],
 )
