@@ -28,7 +28,7 @@ EXECUTOR_NOTES = {
 
 
 class _Stop(Exception):
-    """Raised in the main thread by the SIGTERM handler to leave ``serve_forever``."""
+    """Raised in the main thread by the SIGINT and SIGTERM handler to leave ``serve_forever``."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,6 +152,9 @@ def serve(args: argparse.Namespace) -> int:
         _say(sys.stderr, f"batchmock: {exc}")
         return 2
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Both signals explicitly: Python installs no SIGINT handler when SIGINT is ignored at start,
+    # as it is for a background job of a non-interactive shell (`batchmock server &`).
+    signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     mock.start(intercept=False)
     try:

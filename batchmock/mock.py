@@ -116,7 +116,14 @@ class BatchMock:
             return self
 
     def stop(self) -> None:
-        """Deactivate the mock once the outermost activation ends, discarding all state."""
+        """Deactivate the mock once the outermost activation ends, discarding all state.
+
+        Then re-raises a failed check of an ``on_job`` handler that no earlier call re-raised.
+        """
+        self._stop(raise_failures=True)
+
+    def _stop(self, raise_failures: bool) -> None:
+        failure: BaseException | None = None
         with self._lock:
             if self._depth == 0:
                 return
@@ -128,6 +135,7 @@ class BatchMock:
                 if self._intercepting:
                     interceptor.pop(self)
                 if self._runtime is not None:
+                    failure = self._runtime.script.take_failure()
                     self._runtime.shutdown()
             finally:
                 self._intercepting = False
@@ -138,19 +146,22 @@ class BatchMock:
                 self._env.restore()
                 self._runtime = None
                 self._registry = None
+        if failure is not None and raise_failures:
+            raise failure
 
     # -- context managers and decorators -----------------------------------------------------
     def __enter__(self) -> BatchMock:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        # an exception already on its way out is the test's failure: it is not replaced
+        self._stop(raise_failures=exc[0] is None)
 
     async def __aenter__(self) -> BatchMock:
         return self.start()
 
     async def __aexit__(self, *exc: object) -> None:
-        self.stop()
+        self._stop(raise_failures=exc[0] is None)
 
     def __call__(self, target: T) -> T:
         """Decorate a function, a coroutine function, a TestCase or a plain test class."""
@@ -212,6 +223,12 @@ class BatchMock:
                 request.method, parts.path, parts.query, request.headers, request.body, host
             )
             mark_answered(request)
+            runtime = self._runtime
+            if runtime is not None:
+                # a failed check of a handler this request ran (a polling DescribeJobs) reaches
+                # the test as itself: botocore hands a non-HTTP error of before-send to the
+                # caller unchanged, never retried, never turned into an HTTP error
+                runtime.raise_handler_failure()
             return AWSResponse(
                 request.url,
                 status,
@@ -282,7 +299,10 @@ class BatchMock:
         return boto3.client("batch", **kwargs)
 
     def advance(self, seconds: float) -> None:
-        """Move the clock ``seconds`` forward, processing every event due on the way, in order."""
+        """Move the clock ``seconds`` forward, processing every event due on the way, in order.
+
+        Re-raises a failed check of an ``on_job`` handler run on the way (see :meth:`on_job`).
+        """
         self._active_runtime("advance()").advance(seconds)
 
     def run_until_idle(self) -> list[UnfinishedJob]:
@@ -290,7 +310,8 @@ class BatchMock:
 
         Returns the jobs that did not finish (empty when every job SUCCEEDED or FAILED), each a
         :class:`batchmock.UnfinishedJob` with its status and statusReason, so a test can say
-        what is stuck: ``assert not mock.run_until_idle()``.
+        what is stuck: ``assert not mock.run_until_idle()``. Re-raises a failed check of an
+        ``on_job`` handler run on the way (see :meth:`on_job`).
         """
         from batchmock.engine.idle import unfinished_jobs
 
@@ -308,7 +329,13 @@ class BatchMock:
         """Register a function that decides the outcome of matching attempts (simulated runs).
 
         The function gets a :class:`batchmock.AttemptContext` and returns an exit code, a
-        :class:`batchmock.Outcome` or None (the default outcome).
+        :class:`batchmock.Outcome` or None (the default outcome). A handler that raises fails the
+        attempt like a crashing program (exit code 1, the traceback in the job's logs). An
+        ``assert`` that fails in it (an ``AssertionError``, or ``pytest.fail``) fails the test as
+        well: the same exception is re-raised by the call that ran the handler (``advance``,
+        ``run_until_idle``, a polling DescribeJobs/ListJobs through boto3) or, at the latest,
+        when the mock ends. Option ``raise_handler_errors`` makes every exception of a handler
+        reach the test this way.
         """
         return self._active_runtime("on_job()").on_job(
             job_definition=job_definition, job_name=job_name, image=image
@@ -372,16 +399,22 @@ class BatchMock:
         return report(self.backends(), self.now_ms(), self.clock_name, max_jobs=max_jobs)
 
     def reset(self) -> None:
-        """Drop every resource and job of the active mock, keeping it active."""
+        """Drop every resource and job of the active mock, keeping it active.
+
+        Then re-raises a failed check of an ``on_job`` handler no earlier call re-raised.
+        """
         with self._lock:
             self._active_runtime("reset()")
             assert self._runtime is not None
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
 
+            failure = self._runtime.script.take_failure()
             self._runtime.shutdown()
             self._runtime = Runtime(self.options, self._services)
             self._registry = BackendRegistry(self.options, self._runtime)
+        if failure is not None:
+            raise failure  # a failed check of a handler of the state just dropped
 
     def flush_logs(self) -> None:
         """Write simulated attempts' log streams kept back until moto is used (moto is about to

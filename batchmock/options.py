@@ -90,6 +90,11 @@ class MockOptions:
     """Real executors (``"local"``, ``"docker"``) count attempt timeouts and the SIGTERM-to-SIGKILL
     grace period in real seconds, times this factor: 0.01 makes a 60 s ``attemptDurationSeconds``
     (AWS's minimum) stop the attempt after 0.6 s and the 30 s grace take 0.3 s."""
+    raise_handler_errors: bool = False
+    """An ``on_job`` handler that raises fails its attempt (exit code 1, traceback in the logs);
+    an ``AssertionError`` or a pytest outcome (``pytest.fail``) also reaches the test, re-raised
+    by the call that ran the handler or at the latest when the mock ends. True makes every
+    other exception reach the test too (False, the default: only failed checks do)."""
     keep_workdirs: bool = False
     """The local executor removes each attempt's directory (working directory, ``HOME``,
     ``TMPDIR``) when the attempt ends (False, the default: every attempt starts on a fresh

@@ -96,6 +96,25 @@ def error_of(call: Any, *args: Any, **kwargs: Any) -> str:
     return message
 
 
+def executing_error_of(call: Any, *args: Any, **kwargs: Any) -> str:
+    """The ``<detail>`` of an ``Error executing request, Exception : <detail>, RequestId: <id>``
+    ClientException (§2.5, §21.4), after checking the wrapper and that ``<id>`` is the response's
+    own request id."""
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    response = info.value.response
+    assert response["Error"]["Code"] == "ClientException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    message: str = response["Error"]["Message"]
+    head, tail = (
+        "Error executing request, Exception : ",
+        f", RequestId: {response['ResponseMetadata']['RequestId']}",
+    )
+    assert message.startswith(head), message
+    assert message.endswith(tail), message
+    return message[len(head) : -len(tail)]
+
+
 # -- the installed model: operations and limits ---------------------------------------------------
 # Read here with botocore alone, independently of batchmock's own model reader, so a test checks
 # the library against the model rather than against itself.

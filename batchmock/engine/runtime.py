@@ -37,7 +37,7 @@ class Runtime:
         self.options = options
         self.lock = threading.RLock()
         self._wake = threading.Condition(self.lock)
-        self.script = OutcomeScript(options.outcomes)
+        self.script = OutcomeScript(options.outcomes, options.raise_handler_errors)
         self.services = services
         """The mock's server and CloudWatch Logs, for executors (None without a mock)."""
         self.executor: Executor = make_executor(options.executor, self.script, options, services)
@@ -69,11 +69,15 @@ class Runtime:
 
     # -- driving time --------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
-        """Move the clock ``seconds`` forward, processing every event due on the way, in order."""
+        """Move the clock ``seconds`` forward, processing every event due on the way, in order.
+
+        Then re-raises a failed check of an ``on_job`` handler (see :meth:`raise_handler_failure`).
+        """
         with self.lock:
             self._reap()
             self.clock.advance(seconds)
             self._reap()
+        self.raise_handler_failure()
 
     def step(self) -> None:
         """One observable tick (a DescribeJobs/ListJobs poll with ``auto_advance``)."""
@@ -85,7 +89,8 @@ class Runtime:
         """Process events until every job is terminal or blocked by something time cannot change.
 
         Live executions (real processes) are waited for. RuntimeError after ``max_events``
-        events, which only a never-ending job (or a bug) can cause.
+        events, which only a never-ending job (or a bug) can cause. A failed check of an
+        ``on_job`` handler is re-raised once the jobs have settled.
         """
         processed = 0
         while True:
@@ -94,17 +99,27 @@ class Runtime:
                 if self.clock.pending:
                     processed += self.clock.run_next()
                     if processed > max_events:
+                        self.raise_handler_failure()
                         raise RuntimeError(
                             f"run_until_idle processed {max_events} events and jobs are still "
                             "moving; raise max_events or look for a job that never ends"
                         )
                     continue
                 if not self._live:
-                    return
+                    break
                 oldest = next(iter(self._live.values()))[1].run.execution
             # wait without the lock: a job's own process may be calling the mock's server
             if oldest is not None:
                 oldest.wait(REAP_TIMEOUT)
+        self.raise_handler_failure()
+
+    def raise_handler_failure(self) -> None:
+        """Re-raise, unchanged, the first failed check of an ``on_job`` handler since the last
+        call (an ``AssertionError``, a pytest outcome; with ``raise_handler_errors`` any
+        exception). Its job has failed already, as a crashed program's does."""
+        failure = self.script.take_failure()
+        if failure is not None:
+            raise failure
 
     # -- live executions -----------------------------------------------------------------------
     def track(self, engine: Engine, job: Job) -> None:

@@ -12,11 +12,18 @@ A handler returns an exit code (run time ``delays.running``), an :class:`Outcome
 raises fails the attempt like a crashing program: exit code 1, ``container.reason``
 ``<ExceptionType>: <message>`` and the traceback in the job's logs. A handler may raise
 :class:`StartFailure` to fail the attempt before it runs.
+
+A failed check is also the test's failure: an ``AssertionError`` or a pytest outcome
+(``pytest.fail``, ``pytest.skip``) raised by a handler is kept (:meth:`OutcomeScript.take_failure`)
+and re-raised, unchanged, by the mock to the test (see ``BatchMock.on_job``); with
+``MockOptions.raise_handler_errors`` every other exception is too.
 """
 
 from __future__ import annotations
 
 import copy
+import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -146,9 +153,15 @@ def _rule_matches(match: Mapping[str, Any], ctx: AttemptContext) -> bool:
 class OutcomeScript:
     """The scripted outcomes of one mock: ``on_job`` handlers, then data rules."""
 
-    def __init__(self, rules: Sequence[Mapping[str, Any]] = ()) -> None:
+    def __init__(
+        self, rules: Sequence[Mapping[str, Any]] = (), raise_all_errors: bool = False
+    ) -> None:
         self._handlers: list[_Registered] = []
         self._rules: list[dict[str, Any]] = validate_rules(list(rules))
+        self.raise_all_errors = raise_all_errors
+        """Keep every exception of a handler for the test, not only failed checks."""
+        self._failures: list[BaseException] = []
+        self._failures_lock = threading.Lock()
 
     def on_job(
         self,
@@ -185,7 +198,7 @@ class OutcomeScript:
         """The outcome of this attempt (may raise StartFailure from a handler)."""
         for registered in self._handlers:
             if registered.matches(ctx):
-                return _call(registered.handler, ctx, default_duration)
+                return self._call(registered.handler, ctx, default_duration)
         for rule in self._rules:
             if _rule_matches(rule.get("match") or {}, ctx):
                 duration = rule.get("duration")
@@ -198,32 +211,71 @@ class OutcomeScript:
                 )
         return Outcome(exit_code=0, duration=default_duration)
 
+    def take_failure(self) -> BaseException | None:
+        """The first exception kept for the test since the last call, or None; forgets them all.
 
-def _call(handler: Handler, ctx: AttemptContext, default_duration: float) -> Outcome:
-    try:
-        result = handler(ctx)
-    except StartFailure:
-        raise
-    except Exception as exc:  # a crashing "program": the attempt fails, the test goes on
-        return _crashed(exc, traceback.format_exc().rstrip("\n").splitlines())
-    if result is None:
-        return Outcome(exit_code=0, duration=default_duration)
-    if isinstance(result, int) and not isinstance(result, bool):
-        result = Outcome(exit_code=result, duration=default_duration)
-    if isinstance(result, Outcome):
-        problem = outcome_problem(result.exit_code, result.duration)
-        if problem is None:
-            return copy.copy(result)
-        bounds = ValueError(
-            f"on_job handler {getattr(handler, '__name__', handler)!r} returned an outcome "
-            f"whose {problem}"
+        When handlers failed more than once, the exception says how many more (a note, on
+        Python 3.11+); each of their jobs failed and holds its traceback in its logs.
+        """
+        with self._failures_lock:
+            failures, self._failures = self._failures, []
+        if not failures:
+            return None
+        first = failures[0]
+        if len(failures) > 1 and hasattr(first, "add_note"):
+            first.add_note(
+                f"batchmock: {len(failures) - 1} more on_job handler failure(s) in the same "
+                "call; their jobs failed with the traceback in their logs"
+            )
+        return first
+
+    def _keep(self, exc: BaseException) -> None:
+        with self._failures_lock:
+            self._failures.append(exc)
+
+    def _call(self, handler: Handler, ctx: AttemptContext, default_duration: float) -> Outcome:
+        try:
+            result = handler(ctx)
+        except StartFailure:
+            raise
+        except Exception as exc:  # a crashing "program": the attempt fails
+            if self.raise_all_errors or isinstance(exc, AssertionError):
+                self._keep(exc)
+            return _crashed(exc, traceback.format_exc().rstrip("\n").splitlines())
+        except BaseException as exc:
+            if not is_test_outcome(exc):
+                raise  # KeyboardInterrupt, SystemExit: not the attempt's business
+            self._keep(exc)
+            return _crashed(exc, traceback.format_exc().rstrip("\n").splitlines())
+        if result is None:
+            return Outcome(exit_code=0, duration=default_duration)
+        if isinstance(result, int) and not isinstance(result, bool):
+            result = Outcome(exit_code=result, duration=default_duration)
+        if isinstance(result, Outcome):
+            problem = outcome_problem(result.exit_code, result.duration)
+            if problem is None:
+                return copy.copy(result)
+            bounds = ValueError(
+                f"on_job handler {getattr(handler, '__name__', handler)!r} returned an outcome "
+                f"whose {problem}"
+            )
+            if self.raise_all_errors:
+                self._keep(bounds)
+            return _crashed(bounds, [f"ValueError: {bounds}"])
+        error = TypeError(
+            f"on_job handler {getattr(handler, '__name__', handler)!r} returned {result!r}; "
+            "return an exit code (int), a batchmock.Outcome or None"
         )
-        return _crashed(bounds, [f"ValueError: {bounds}"])
-    error = TypeError(
-        f"on_job handler {getattr(handler, '__name__', handler)!r} returned {result!r}; "
-        "return an exit code (int), a batchmock.Outcome or None"
-    )
-    return _crashed(error, [f"TypeError: {error}"])
+        if self.raise_all_errors:
+            self._keep(error)
+        return _crashed(error, [f"TypeError: {error}"])
+
+
+def is_test_outcome(exc: BaseException) -> bool:
+    """True for pytest's ``fail``/``skip``/``xfail`` exceptions (pytest is not imported here)."""
+    outcomes = sys.modules.get("_pytest.outcomes")
+    base = getattr(outcomes, "OutcomeException", None)
+    return isinstance(base, type) and isinstance(exc, base)
 
 
 def _crashed(exc: BaseException, lines: list[str]) -> Outcome:

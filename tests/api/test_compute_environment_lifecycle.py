@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from batchmock import mock_batch
-from batchmock.backend.control_plane import compute_environments as ces
-from batchmock.backend.control_plane import compute_resources as crs
 from tests.api.test_compute_environments import create, describe, ec2, error_of
 
 
@@ -47,7 +45,9 @@ def test_desired_vcpus_cannot_go_down(batch: Any) -> None:
         computeEnvironment="ce",
         computeResources={"desiredvCpus": 4},
     )
-    assert message == crs.MESSAGES["desired_lower"].format(current=8, desired=4)
+    assert message == (
+        "computeResources.desiredvCpus cannot be lowered: the current value is 8, got 4"
+    )
     batch.update_compute_environment(computeEnvironment="ce", computeResources={"desiredvCpus": 16})
     assert describe(batch)["computeResources"]["desiredvCpus"] == 16
 
@@ -59,7 +59,10 @@ def test_infrastructure_update_refused_for_best_fit(batch: Any) -> None:
         computeEnvironment="ce",
         computeResources={"instanceTypes": ["c5"]},
     )
-    assert message == crs.MESSAGES["best_fit_update"].format(member="instanceTypes")
+    assert message == (
+        "computeResources.instanceTypes requires an infrastructure update, which compute "
+        "environments with the BEST_FIT allocation strategy do not support"
+    )
 
 
 def test_infrastructure_update_with_progressive_strategy(batch: Any) -> None:
@@ -92,7 +95,10 @@ def test_infrastructure_update_needs_the_service_linked_role(batch: Any) -> None
         computeEnvironment="ce",
         computeResources={"subnets": ["subnet-2"]},
     )
-    assert message == crs.MESSAGES["slr_update"].format(member="subnets")
+    assert message == (
+        "computeResources.subnets requires an infrastructure update, which needs the "
+        "AWSServiceRoleForBatch service-linked role as serviceRole"
+    )
 
 
 def test_service_role_kind_cannot_change(batch: Any) -> None:
@@ -100,7 +106,9 @@ def test_service_role_kind_cannot_change(batch: Any) -> None:
     message = error_of(
         batch.update_compute_environment, computeEnvironment="ce", serviceRole="custom"
     )
-    assert message == ces.MESSAGES["role_kind"]
+    assert message == (
+        "serviceRole cannot change between the service-linked role and a regular IAM role"
+    )
 
 
 def test_fargate_update_limited_to_network_and_max(batch: Any) -> None:
@@ -118,7 +126,10 @@ def test_fargate_update_limited_to_network_and_max(batch: Any) -> None:
         computeEnvironment="ce",
         computeResources={"instanceRole": "r"},
     )
-    assert message == crs.MESSAGES["fargate_update"].format(member="instanceRole")
+    assert message == (
+        "computeResources.instanceRole cannot be updated on a Fargate compute environment; only "
+        "maxvCpus, subnets and securityGroupIds can change"
+    )
 
 
 def test_type_cannot_move_between_ec2_and_fargate(batch: Any) -> None:
@@ -128,7 +139,10 @@ def test_type_cannot_move_between_ec2_and_fargate(batch: Any) -> None:
         computeEnvironment="ce",
         computeResources={"type": "FARGATE"},
     )
-    assert message == crs.MESSAGES["type_family"].format(old="EC2", new="FARGATE")
+    assert message == (
+        "computeResources.type cannot change from EC2 to FARGATE: EC2/SPOT and "
+        "FARGATE/FARGATE_SPOT cannot be exchanged"
+    )
 
 
 def test_unmanaged_update(batch: Any) -> None:
@@ -138,7 +152,7 @@ def test_unmanaged_update(batch: Any) -> None:
     message = error_of(
         batch.update_compute_environment, computeEnvironment="ce", computeResources={"maxvCpus": 4}
     )
-    assert message == ces.MESSAGES["unmanaged_resources"]
+    assert message == "computeResources is not allowed for UNMANAGED compute environments"
 
 
 def test_rejected_update_changes_nothing(batch: Any) -> None:

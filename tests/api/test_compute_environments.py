@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend.control_plane import compute_environments as ces
-from batchmock.backend.control_plane import compute_resources as crs
 from tests.support import documented_number, error_of
 
 ACCOUNT = "123456789012"
@@ -115,19 +113,19 @@ def test_unmanaged_environment(batch: Any) -> None:
 
 def test_unmanaged_rejects_compute_resources(batch: Any) -> None:
     message = error_of(create, batch, type="UNMANAGED", computeResources=fargate())
-    assert message == ces.MESSAGES["unmanaged_resources"]
+    assert message == "computeResources is not allowed for UNMANAGED compute environments"
 
 
 def test_managed_requires_compute_resources(batch: Any) -> None:
     message = error_of(
         batch.create_compute_environment, computeEnvironmentName="ce", type="MANAGED"
     )
-    assert message == ces.MESSAGES["managed_needs_resources"]
+    assert message == "computeResources is required for MANAGED compute environments"
 
 
 def test_unmanaged_vcpus_only_for_unmanaged(batch: Any) -> None:
     message = error_of(create, batch, unmanagedvCpus=4)
-    assert message == ces.MESSAGES["unmanaged_vcpus"]
+    assert message == "unmanagedvCpus is only supported for UNMANAGED compute environments"
 
 
 def test_custom_service_role_name_becomes_an_arn(batch: Any) -> None:
@@ -153,7 +151,10 @@ def test_eks_does_not_take_fargate(batch: Any) -> None:
         "kubernetesNamespace": "batch",
     }
     message = error_of(create, batch, eksConfiguration=eks)
-    assert message == crs.MESSAGES["eks_fargate"].format(type="FARGATE")
+    assert message == (
+        "Fargate compute resources are not supported for Amazon EKS compute environments "
+        "(computeResources.type FARGATE)"
+    )
 
 
 def test_at_most_five_environments_per_eks_cluster(batch: Any) -> None:
@@ -172,7 +173,7 @@ def test_ec2_requires_instance_role(batch: Any) -> None:
     resources = ec2()
     del resources["instanceRole"]
     message = error_of(create, batch, computeResources=resources)
-    assert message == crs.MESSAGES["required"].format(member="instanceRole", type="EC2")
+    assert message == "computeResources.instanceRole is required for EC2 compute environments"
 
 
 @pytest.mark.parametrize("strategy", [None, "BEST_FIT"])
@@ -193,8 +194,9 @@ def test_spot_strategies_need_spot(batch: Any) -> None:
     message = error_of(
         create, batch, computeResources=ec2(allocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED")
     )
-    assert message == crs.MESSAGES["spot_strategy"].format(
-        strategy="SPOT_PRICE_CAPACITY_OPTIMIZED", type="EC2"
+    assert message == (
+        "computeResources.allocationStrategy SPOT_PRICE_CAPACITY_OPTIMIZED requires "
+        "computeResources.type SPOT, got EC2"
     )
 
 
@@ -218,15 +220,18 @@ def test_spot_strategies_need_spot(batch: Any) -> None:
 )
 def test_fargate_rejects_ec2_only_members(batch: Any, member: str, value: Any) -> None:
     message = error_of(create, batch, computeResources=fargate(**{member: value}))
-    assert message == crs.MESSAGES["fargate_forbidden"].format(member=member, type="FARGATE")
+    assert message == (
+        f"computeResources.{member} is not applicable to Fargate compute environments (type "
+        "FARGATE); don't specify it"
+    )
 
 
 def test_fargate_requires_a_security_group(batch: Any) -> None:
     resources = fargate(type="FARGATE_SPOT")
     del resources["securityGroupIds"]
     message = error_of(create, batch, computeResources=resources)
-    assert message == crs.MESSAGES["required"].format(
-        member="securityGroupIds", type="FARGATE_SPOT"
+    assert message == (
+        "computeResources.securityGroupIds is required for FARGATE_SPOT compute environments"
     )
 
 
@@ -236,18 +241,22 @@ def test_fargate_takes_at_most_the_subnets_the_model_says(batch: Any) -> None:
     )
     subnets = [f"subnet-{i}" for i in range(most + 1)]
     message = error_of(create, batch, computeResources=fargate(subnets=subnets))
-    assert message == crs.MESSAGES["too_many"].format(member="subnets", limit=most, count=most + 1)
+    assert message == (
+        f"computeResources.subnets can hold at most {most} entries for Fargate, got {most + 1}"
+    )
     create(batch, "most", computeResources=fargate(subnets=subnets[:most]))
 
 
 def test_min_above_max_rejected(batch: Any) -> None:
     message = error_of(create, batch, computeResources=ec2(minvCpus=8, maxvCpus=4))
-    assert message == crs.MESSAGES["min_max"].format(min=8, max=4)
+    assert message == "computeResources.minvCpus (8) must not exceed computeResources.maxvCpus (4)"
 
 
 def test_desired_outside_bounds_rejected(batch: Any) -> None:
     message = error_of(create, batch, computeResources=ec2(minvCpus=2, desiredvCpus=1))
-    assert message == crs.MESSAGES["desired"].format(desired=1, min=2, max=64)
+    assert message == (
+        "computeResources.desiredvCpus (1) must lie between minvCpus (2) and maxvCpus (64)"
+    )
 
 
 def test_negative_max_vcpus_rejected(batch: Any) -> None:
@@ -258,7 +267,10 @@ def test_negative_max_vcpus_rejected(batch: Any) -> None:
 def test_launch_template_id_and_name_are_exclusive(batch: Any) -> None:
     template = {"launchTemplateId": "lt-1", "launchTemplateName": "lt"}
     message = error_of(create, batch, computeResources=ec2(launchTemplate=template))
-    assert message == crs.MESSAGES["launch_template"]
+    assert message == (
+        "computeResources.launchTemplate must name either launchTemplateId or launchTemplateName, "
+        "not both"
+    )
 
 
 def test_bid_percentage_range(batch: Any) -> None:
@@ -293,7 +305,7 @@ def test_quota_of_fifty(batch: Any) -> None:
     for i in range(50):
         create(batch, f"ce{i}")
     message = error_of(create, batch, "one-too-many")
-    assert message == ces.MESSAGES["quota"].format(limit=50)
+    assert message == "Maximum number of compute environments (50) reached"
 
 
 # -- describe -----------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from batchmock import BatchMock, mock_batch
-from batchmock.backend.control_plane import consumable_resources as crs
-from tests.support import make_env
+from tests.support import executing_error_of, make_env
 
 ARN = "arn:aws:batch:us-east-1:123456789012:consumable-resource/"
 
@@ -83,12 +82,15 @@ def test_update_set_add_remove(batch: Any) -> None:
     assert update(operation="REMOVE", quantity=2) == 6
     assert update(operation="SET", quantity=20) == 20
     assert update(quantity=4) == 4  # SET when no operation is given
-    with pytest.raises(batch.exceptions.ClientException, match="negative"):
-        update(operation="REMOVE", quantity=5)
-    with pytest.raises(batch.exceptions.ClientException, match="operation"):
-        update(operation="MULTIPLY", quantity=2)
-    with pytest.raises(batch.exceptions.ClientException, match="quantity"):
-        update(operation="ADD", quantity=-2)
+    assert executing_error_of(update, operation="REMOVE", quantity=5) == (
+        "quantity: would make totalQuantity negative (-1)"
+    )
+    assert executing_error_of(update, operation="MULTIPLY", quantity=2) == (
+        "operation: must be SET, ADD or REMOVE, got 'MULTIPLY'"
+    )
+    assert executing_error_of(update, operation="ADD", quantity=-2) == (
+        "quantity: must be a non-negative integer, got -2"
+    )
     assert describe(batch)["totalQuantity"] == 4
 
 
@@ -112,18 +114,26 @@ def test_client_token_makes_a_repeat_a_no_op(mock: BatchMock, batch: Any) -> Non
     assert describe(batch)["totalQuantity"] == 10
 
 
-def test_client_token_expires_after_8_hours(mock: BatchMock, batch: Any) -> None:
-    create(batch, totalQuantity=0)
-    resource = mock.backend().consumable_resources["lic"]
-    batch.update_consumable_resource(
-        consumableResource="lic", operation="ADD", quantity=1, clientToken="t"
-    )
-    used_at, fingerprint, total = resource.client_tokens["t"]
-    resource.client_tokens["t"] = (used_at - crs.CLIENT_TOKEN_MS, fingerprint, total)
-    batch.update_consumable_resource(
-        consumableResource="lic", operation="ADD", quantity=1, clientToken="t"
-    )
-    assert describe(batch)["totalQuantity"] == 2
+def test_client_token_expires_after_8_hours() -> None:
+    """§18.4: a repeat within 8 hours is a no-op; after 8 hours the token is new again."""
+    with mock_batch(auto_advance=False) as mock:
+        batch = mock.client()
+        create(batch, totalQuantity=0)
+
+        def add_one() -> int:
+            out = batch.update_consumable_resource(
+                consumableResource="lic", operation="ADD", quantity=1, clientToken="t"
+            )
+            total: int = out["totalQuantity"]
+            return total
+
+        assert add_one() == 1
+        mock.advance(8 * 3600 - 1)
+        assert add_one() == 1  # 1 s before the 8 hours are over: still the same request
+        mock.advance(1)
+        assert add_one() == 2  # 8 hours after its first use the token is forgotten
+        assert add_one() == 2  # ... and counts from its new use
+        assert describe(batch)["totalQuantity"] == 2
 
 
 def test_delete_removes_resource_and_tags(batch: Any) -> None:

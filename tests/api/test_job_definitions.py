@@ -9,7 +9,7 @@ import pytest
 
 from batchmock import BatchMock, mock_batch
 from batchmock.backend.jobs import job_definitions as jds
-from tests.support import documented_number
+from tests.support import documented_number, executing_error_of
 
 JD = "RegisterJobDefinition"
 
@@ -681,10 +681,25 @@ def test_open_ranges_cover_all_nodes(batch: Any) -> None:
     nodes = node_props(
         5,
         4,
-        {"targetNodes": ":1", "container": container()},
-        {"targetNodes": "2:", "container": container()},
+        {"targetNodes": ":1", "container": container(image="first")},
+        {"targetNodes": "2:", "container": container(image="rest")},
     )
     register(batch, type="multinode", nodeProperties=nodes)
+    (stored,) = describe(batch, jobDefinitions=["jd:1"])
+    assert [(r["targetNodes"], r["container"]["image"]) for r in stored["nodeProperties"][
+        "nodeRangeProperties"
+    ]] == [(":1", "first"), ("2:", "rest")]  # fmt: skip
+    # ":1" ends at node 1 and "3:" starts at node 3: node 2 is in neither
+    gap = node_props(
+        5,
+        4,
+        {"targetNodes": ":1", "container": container()},
+        {"targetNodes": "3:", "container": container()},
+    )
+    assert executing_error_of(register, batch, type="multinode", nodeProperties=gap) == (
+        "nodeProperties.nodeRangeProperties: the node ranges must cover every node from 0 to 4; "
+        "node 2 is in none"
+    )
 
 
 # -- DescribeJobDefinitions (§10.11) ------------------------------------------------------------

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend.control_plane import job_queues as jqs
 from tests.api.test_job_queues import (
     PREFIX,
     TLA,
@@ -32,7 +31,7 @@ def test_unknown_scheduling_policy(batch: Any) -> None:
     make_ce(batch)
     ghost = f"{PREFIX}:scheduling-policy/ghost"
     message = error_of(create, batch, schedulingPolicyArn=ghost)
-    assert message == jqs.MESSAGES["policy_not_found"].format(arn=ghost)
+    assert message == f"schedulingPolicyArn: scheduling policy {ghost} does not exist"
 
 
 def test_policy_can_be_replaced_not_removed(batch: Any) -> None:
@@ -42,7 +41,9 @@ def test_policy_can_be_replaced_not_removed(batch: Any) -> None:
     batch.update_job_queue(jobQueue="q", schedulingPolicyArn=second)
     assert describe(batch)["schedulingPolicyArn"] == second
     message = error_of(batch.update_job_queue, jobQueue="q", schedulingPolicyArn="")
-    assert message == jqs.MESSAGES["policy_remove"]
+    assert message == (
+        "schedulingPolicyArn: the scheduling policy of a job queue can be replaced but not removed"
+    )
     assert describe(batch)["schedulingPolicyArn"] == second
 
 
@@ -50,7 +51,10 @@ def test_fifo_queue_never_gains_a_policy(batch: Any) -> None:
     make_ce(batch)
     create(batch)
     message = error_of(batch.update_job_queue, jobQueue="q", schedulingPolicyArn=policy(batch))
-    assert message == jqs.MESSAGES["policy_add"].format(name="q")
+    assert message == (
+        "schedulingPolicyArn: job queue q was created without a scheduling policy (FIFO) and "
+        "can't gain one"
+    )
 
 
 def test_policy_kind_stays(batch: Any) -> None:
@@ -58,7 +62,10 @@ def test_policy_kind_stays(batch: Any) -> None:
     create(batch, schedulingPolicyArn=policy(batch))
     quota = policy(batch, "qs", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"})
     message = error_of(batch.update_job_queue, jobQueue="q", schedulingPolicyArn=quota)
-    assert message == jqs.MESSAGES["policy_kind"].format(old="fairsharePolicy")
+    assert message == (
+        "schedulingPolicyArn: a fairsharePolicy policy can only be replaced by another "
+        "fairsharePolicy policy"
+    )
 
 
 # -- jobStateTimeLimitActions (§12.7) -------------------------------------------------------------
@@ -82,8 +89,9 @@ def test_time_limit_range(batch: Any, seconds: int) -> None:
 def test_terminate_is_for_sagemaker_queues(batch: Any) -> None:
     make_ce(batch)
     message = error_of(create, batch, jobStateTimeLimitActions=[{**TLA, "action": "TERMINATE"}])
-    assert message == jqs.MESSAGES["tla_action"].format(
-        i=0, expected="CANCEL", type="ECS_FARGATE", value="TERMINATE"
+    assert message == (
+        "jobStateTimeLimitActions[0].action must be CANCEL for a ECS_FARGATE job queue, got "
+        "TERMINATE"
     )
 
 
@@ -182,10 +190,16 @@ def test_policy_in_use_cannot_be_deleted_until_the_queue_goes(batch: Any) -> Non
     make_ce(batch)
     arn = policy(batch)
     create(batch, schedulingPolicyArn=arn)
-    error_of(batch.delete_scheduling_policy, arn=arn)
+    assert error_of(batch.delete_scheduling_policy, arn=arn) == (
+        "Cannot delete, scheduling policy fs is used by job queue q"
+    )
+    assert [
+        p["arn"] for p in batch.describe_scheduling_policies(arns=[arn])["schedulingPolicies"]
+    ] == [arn]
     batch.update_job_queue(jobQueue="q", state="DISABLED")
     batch.delete_job_queue(jobQueue="q")
     batch.delete_scheduling_policy(arn=arn)
+    assert batch.list_scheduling_policies()["schedulingPolicies"] == []
 
 
 # -- snapshot (§14.9) -----------------------------------------------------------------------------
@@ -239,12 +253,13 @@ def test_sagemaker_queue(batch: Any) -> None:
     assert detail["computeEnvironmentOrder"] == []
     assert detail["serviceEnvironmentOrder"] == [{"order": 1, "serviceEnvironment": arn}]
     message = error_of(batch.update_job_queue, jobQueue="q", computeEnvironmentOrder=order("x"))
-    assert message == jqs.MESSAGES["switch_orders"].format(
-        member="computeEnvironmentOrder", type="SAGEMAKER_TRAINING"
+    assert message == (
+        "computeEnvironmentOrder cannot be set on a job queue of type SAGEMAKER_TRAINING"
     )
     message = error_of(batch.update_job_queue, jobQueue="q", jobStateTimeLimitActions=[TLA])
-    assert message == jqs.MESSAGES["tla_action"].format(
-        i=0, expected="TERMINATE", type="SAGEMAKER_TRAINING", value="CANCEL"
+    assert message == (
+        "jobStateTimeLimitActions[0].action must be TERMINATE for a SAGEMAKER_TRAINING job queue, "
+        "got CANCEL"
     )
 
 
@@ -259,7 +274,9 @@ def test_sagemaker_queue_rules(batch: Any) -> None:
         computeEnvironmentOrder=order("ce"),
         serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "a"}],
     )
-    assert both == jqs.MESSAGES["both_orders"]
+    assert both == (
+        "A job queue can't have both a serviceEnvironmentOrder and a computeEnvironmentOrder"
+    )
     two = error_of(
         batch.create_job_queue,
         jobQueueName="q",
@@ -269,14 +286,14 @@ def test_sagemaker_queue_rules(batch: Any) -> None:
             {"order": 2, "serviceEnvironment": "b"},
         ],
     )
-    assert two == jqs.MESSAGES["se_count"].format(limit=1, count=2)
+    assert two == "serviceEnvironmentOrder must contain exactly 1 service environment, got 2"
     ghost = error_of(
         batch.create_job_queue,
         jobQueueName="q",
         priority=1,
         serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "ghost"}],
     )
-    assert ghost == jqs.MESSAGES["se_not_found"].format(ref="ghost")
+    assert ghost == "serviceEnvironmentOrder: service environment ghost does not exist"
     assert batch.describe_job_queues()["jobQueues"] == []
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from batchmock.backend.control_plane import job_queues as jqs
 from tests.support import documented_number, error_of
 
 ACCOUNT = "123456789012"
@@ -130,7 +129,7 @@ def test_eks_queue_type(batch: Any) -> None:
 def test_queue_type_must_match_environments(batch: Any) -> None:
     make_ce(batch)
     message = error_of(create, batch, jobQueueType="ECS")
-    assert message == jqs.MESSAGES["queue_type"].format(given="ECS", derived="ECS_FARGATE")
+    assert message == "jobQueueType ECS does not match the attached environments (type ECS_FARGATE)"
     create(batch, jobQueueType="ECS_FARGATE")
 
 
@@ -150,14 +149,16 @@ def test_tags_at_creation(batch: Any) -> None:
 # -- computeEnvironmentOrder rules (§12.2, §12.3) -------------------------------------------------
 def test_needs_an_environment(batch: Any) -> None:
     message = error_of(batch.create_job_queue, jobQueueName="q", priority=1)
-    assert message == jqs.MESSAGES["no_order"]
+    assert message == "Either computeEnvironmentOrder or serviceEnvironmentOrder is required"
 
 
 def test_at_most_three_environments(batch: Any) -> None:
     for name in "abcd":
         make_ce(batch, name)
     message = error_of(create, batch, ces=("a", "b", "c", "d"))
-    assert message == jqs.MESSAGES["ce_count"].format(limit=3, count=4)
+    assert message == (
+        "computeEnvironmentOrder must contain between 1 and 3 compute environments, got 4"
+    )
     create(batch, ces=("a", "b", "c"))
     assert len(describe(batch)["computeEnvironmentOrder"]) == 3
 
@@ -181,28 +182,34 @@ def test_shared_orders_and_a_repeated_environment_are_accepted(batch: Any) -> No
 
 def test_unknown_environment(batch: Any) -> None:
     message = error_of(create, batch, ces=("ghost",))
-    assert message == jqs.MESSAGES["ce_not_found"].format(ref="ghost")
+    assert message == "computeEnvironmentOrder: compute environment ghost does not exist"
 
 
 def test_environment_of_another_region_is_unknown(batch: Any) -> None:
     make_ce(batch)
     ref = "arn:aws:batch:eu-west-1:123456789012:compute-environment/ce"
     message = error_of(create, batch, ces=(ref,))
-    assert message == jqs.MESSAGES["ce_not_found"].format(ref=ref)
+    assert message == f"computeEnvironmentOrder: compute environment {ref} does not exist"
 
 
 def test_no_mixing_ec2_and_fargate(batch: Any) -> None:
     make_ce(batch, "ec2", "EC2")
     make_ce(batch, "fg", "FARGATE_SPOT")
     message = error_of(create, batch, ces=("ec2", "fg"))
-    assert message == jqs.MESSAGES["mixed_fargate"]
+    assert message == (
+        "computeEnvironmentOrder: EC2 (EC2 or SPOT) and Fargate (FARGATE or FARGATE_SPOT) compute "
+        "environments can't be mixed in one job queue"
+    )
 
 
 def test_no_mixing_architectures(batch: Any) -> None:
     make_ce(batch, "x86", "EC2", computeResources={"instanceTypes": ["c5.large"]})
     make_ce(batch, "arm", "EC2", computeResources={"instanceTypes": ["c7g", "m6gd.large"]})
     message = error_of(create, batch, ces=("x86", "arm"))
-    assert message == jqs.MESSAGES["mixed_architecture"].format(archs="ARM64, X86_64")
+    assert message == (
+        "computeEnvironmentOrder: compute environments with different architectures (ARM64, "
+        "X86_64) can't be mixed in one job queue"
+    )
 
 
 def test_no_mixing_ecs_and_eks(batch: Any) -> None:
@@ -217,20 +224,27 @@ def test_no_mixing_ecs_and_eks(batch: Any) -> None:
         },
     )
     message = error_of(create, batch, ces=("ecs", "eks"))
-    assert message == jqs.MESSAGES["mixed_orchestration"]
+    assert message == (
+        "computeEnvironmentOrder: ECS and EKS compute environments can't be mixed in one job queue"
+    )
 
 
 def test_environment_must_be_valid(mock: Any, batch: Any) -> None:
     make_ce(batch)
     mock.backend().compute_environments["ce"].status = "INVALID"
     message = error_of(create, batch)
-    assert message == jqs.MESSAGES["ce_not_valid"].format(name="ce", status="INVALID")
+    assert message == (
+        "computeEnvironmentOrder: compute environment ce is not VALID (status INVALID)"
+    )
 
 
 def test_unmanaged_environment_counts_as_ec2(batch: Any) -> None:
     batch.create_compute_environment(computeEnvironmentName="u", type="UNMANAGED")
     make_ce(batch, "fg")
-    assert error_of(create, batch, ces=("u", "fg")) == jqs.MESSAGES["mixed_fargate"]
+    assert error_of(create, batch, ces=("u", "fg")) == (
+        "computeEnvironmentOrder: EC2 (EC2 or SPOT) and Fargate (FARGATE or FARGATE_SPOT) compute "
+        "environments can't be mixed in one job queue"
+    )
     create(batch, ces=("u",))
     assert describe(batch)["jobQueueType"] == "ECS"
 
@@ -253,7 +267,7 @@ def test_quota_of_fifty(batch: Any) -> None:
     make_ce(batch)
     for i in range(50):
         create(batch, f"q{i}")
-    assert error_of(create, batch, "q50") == jqs.MESSAGES["quota"].format(limit=50)
+    assert error_of(create, batch, "q50") == "Maximum number of job queues (50) reached"
 
 
 def test_describe_everything_sorted_by_name(batch: Any) -> None:

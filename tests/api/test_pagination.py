@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from batchmock.backend.core import pagination
 from batchmock.errors import ClientException
-from tests.support import documented_number, error_of
+from tests.support import documented_number, error_of, executing_error_of, make_job_definition
 
 
 def make_ce(batch: Any, name: str) -> None:
@@ -59,13 +59,25 @@ def test_exact_multiple_has_no_trailing_token(batch: Any) -> None:
     assert "nextToken" not in second
 
 
-def test_default_page_is_100(batch: Any) -> None:
+def test_all_fifty_compute_environments_fit_the_default_page(batch: Any) -> None:
     # the quota is 50 CEs, so a listing of everything always fits one default page
     for i in range(50):
         make_ce(batch, f"ce{i:02d}")
     response = batch.describe_compute_environments()
     assert len(response["computeEnvironments"]) == 50
     assert "nextToken" not in response
+
+
+def test_default_page_is_100(batch: Any) -> None:
+    # job definitions have no quota of 50: 101 of them need a second default page
+    for i in range(101):
+        make_job_definition(batch, f"jd{i:03d}")
+    first = batch.describe_job_definitions()
+    assert len(first["jobDefinitions"]) == 100
+    rest = batch.describe_job_definitions(nextToken=first["nextToken"])
+    assert "nextToken" not in rest
+    names = [d["jobDefinitionName"] for d in first["jobDefinitions"] + rest["jobDefinitions"]]
+    assert sorted(names) == [f"jd{i:03d}" for i in range(101)]
 
 
 def test_paginator_walks_every_compute_environment(batch: Any) -> None:
@@ -151,14 +163,10 @@ def test_names_and_next_token_are_exclusive(batch: Any) -> None:
     for name in "abc":
         make_ce(batch, name)
     token = batch.describe_compute_environments(maxResults=1)["nextToken"]
-    message = error_of(
+    message = executing_error_of(
         batch.describe_compute_environments, computeEnvironments=["a"], nextToken=token
     )
-    assert message.startswith(
-        "Error executing request, Exception : "
-        + pagination.MESSAGES["exclusive_token"].format(label="ComputeEnvironments")
-        + ", RequestId: "
-    )
+    assert message == "ComputeEnvironments and NextToken cannot both be set"
 
 
 def test_empty_name_list_means_everything(batch: Any) -> None:
@@ -172,7 +180,7 @@ def test_empty_name_list_means_everything(batch: Any) -> None:
 def test_invalid_tokens(batch: Any, token: str) -> None:
     make_ce(batch, "a")
     message = error_of(batch.describe_compute_environments, maxResults=1, nextToken=token)
-    assert message == pagination.MESSAGES["token"].format(token=token)
+    assert message == f"Invalid nextToken: {token}"
 
 
 def test_token_of_another_listing_is_invalid(batch: Any) -> None:
@@ -182,7 +190,7 @@ def test_token_of_another_listing_is_invalid(batch: Any) -> None:
     make_queue(batch, "q2")
     token = batch.describe_compute_environments(maxResults=1)["nextToken"]
     message = error_of(batch.describe_job_queues, maxResults=1, nextToken=token)
-    assert message == pagination.MESSAGES["token"].format(token=token)
+    assert message == f"Invalid nextToken: {token}"
 
 
 PAGE_MAX = documented_number("DescribeJobQueues", "maxResults", r"between 1 and (\d+)")
@@ -191,7 +199,7 @@ PAGE_MAX = documented_number("DescribeJobQueues", "maxResults", r"between 1 and 
 @pytest.mark.parametrize("size", [0, PAGE_MAX + 1])
 def test_max_results_range(batch: Any, size: int) -> None:
     message = error_of(batch.describe_job_queues, maxResults=size)
-    assert message == pagination.MESSAGES["max_results"].format(limit=PAGE_MAX, value=size)
+    assert message == f"maxResults must be between 1 and {PAGE_MAX}, got {size}"
 
 
 @pytest.mark.parametrize(
@@ -210,7 +218,7 @@ def test_the_largest_page_is_the_models(batch: Any, call: str, operation: str) -
     most = documented_number(operation, "maxResults", r"between 1 and (\d+)")
     assert "nextToken" not in getattr(batch, call)(maxResults=most)
     message = error_of(getattr(batch, call), maxResults=most + 1)
-    assert message == pagination.MESSAGES["max_results"].format(limit=most, value=most + 1)
+    assert message == f"maxResults must be between 1 and {most}, got {most + 1}"
 
 
 # -- the helper's own contract (what other modules rely on) -------------------------------------

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from batchmock.backend.control_plane import scheduling_policies as sps
 from tests.support import documented_number, error_of
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"
@@ -57,7 +56,7 @@ def test_at_most_one_policy_kind(batch: Any) -> None:
         fairsharePolicy={},
         quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"},
     )
-    assert message == sps.MESSAGES["one_kind"]
+    assert message == "At most one of fairsharePolicy or quotaSharePolicy may be set"
 
 
 def test_name_in_use_and_invalid(batch: Any) -> None:
@@ -122,7 +121,10 @@ def test_fair_share_limits_accepted(batch: Any) -> None:
 )
 def test_prefix_must_not_overlap(batch: Any, first: str, second: str) -> None:
     fair = {"shareDistribution": [{"shareIdentifier": first}, {"shareIdentifier": second}]}
-    assert error_of(create, batch, fair=fair) == sps.MESSAGES["overlap"].format(a=first, b=second)
+    assert error_of(create, batch, fair=fair) == (
+        f"fairsharePolicy.shareDistribution: share identifiers '{first}' and '{second}' overlap; a "
+        "prefix entry (ending in '*') must not cover another entry"
+    )
 
 
 def test_distinct_prefixes_are_fine(batch: Any) -> None:
@@ -132,7 +134,9 @@ def test_distinct_prefixes_are_fine(batch: Any) -> None:
 
 def test_duplicate_identifier(batch: Any) -> None:
     fair = {"shareDistribution": [{"shareIdentifier": "x"}, {"shareIdentifier": "x"}]}
-    assert error_of(create, batch, fair=fair) == sps.MESSAGES["duplicate"].format(value="x")
+    assert error_of(create, batch, fair=fair) == (
+        "fairsharePolicy.shareDistribution: share identifier 'x' is listed more than once"
+    )
 
 
 @pytest.mark.parametrize("ident", ["*", "a*b", "a" * (SHARE_ID_MAX + 1), "**"])
@@ -192,8 +196,8 @@ def test_update_cannot_change_kind(batch: Any) -> None:
         arn=arn,
         quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"},
     )
-    assert message == sps.MESSAGES["kind_change"].format(
-        old="fairsharePolicy", new="quotaSharePolicy"
+    assert message == (
+        "A scheduling policy created with fairsharePolicy can't be changed to quotaSharePolicy"
     )
     assert describe(batch, arn)["fairsharePolicy"] == FAIR
 
@@ -207,7 +211,7 @@ def test_rejected_update_changes_nothing(batch: Any) -> None:
 
 def test_update_and_delete_unknown(batch: Any) -> None:
     ghost = f"{PREFIX}:scheduling-policy/ghost"
-    expected = sps.MESSAGES["not_found"].format(ref=ghost)
+    expected = f"SchedulingPolicy {ghost} not found."
     assert error_of(batch.update_scheduling_policy, arn=ghost, fairsharePolicy={}) == expected
     assert error_of(batch.delete_scheduling_policy, arn=ghost) == expected
 
@@ -230,8 +234,8 @@ def test_delete_refused_while_used(batch: Any) -> None:
         schedulingPolicyArn=arn,
         computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
     )
-    assert error_of(batch.delete_scheduling_policy, arn=arn) == sps.MESSAGES["in_use"].format(
-        name="p", queue="q"
+    assert error_of(batch.delete_scheduling_policy, arn=arn) == (
+        "Cannot delete, scheduling policy p is used by job queue q"
     )
 
 

@@ -102,7 +102,7 @@ def test_job_definition_tags_belong_to_one_revision(batch: Any) -> None:
     assert batch.list_tags_for_resource(resourceArn=first)["tags"] == {}
     bare = second.rsplit(":", 1)[0]
     assert error_of(batch.list_tags_for_resource, resourceArn=bare) == (
-        tagmod.MESSAGES["not_found"].format(arn=bare)
+        f"Resource {bare} does not exist or is not a taggable AWS Batch resource."
     )
 
 
@@ -126,8 +126,8 @@ def test_the_model_limit_applies_to_the_total(batch: Any) -> None:
     first = TAGS_MAX - 10
     batch.tag_resource(resourceArn=arn, tags={f"k{i}": "v" for i in range(first)})
     message = error_of(batch.tag_resource, resourceArn=arn, tags={f"n{i}": "v" for i in range(11)})
-    assert message == tagmod.MESSAGES["total"].format(
-        member="tags", limit=TAGS_MAX, arn=arn, count=TAGS_MAX + 1
+    assert message == (
+        f"tags: a resource can have at most {TAGS_MAX} tags; {arn} would have {TAGS_MAX + 1}"
     )
     assert len(batch.list_tags_for_resource(resourceArn=arn)["tags"]) == first
 
@@ -147,7 +147,7 @@ def test_key_and_value_lengths(batch: Any) -> None:
 def test_reserved_prefix_rejected(batch: Any, key: str) -> None:
     arn = make_ce(batch)
     message = error_of(batch.tag_resource, resourceArn=arn, tags={key: "x", "ok": "y"})
-    assert message == tagmod.MESSAGES["reserved"].format(member="tags", key=key)
+    assert message == f"tags: tag keys starting with 'aws:' are reserved, got '{key}'"
     # nothing was stored: the request failed as a whole
     assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}
 
@@ -156,7 +156,7 @@ def test_reserved_prefix_rejected_at_creation(batch: Any) -> None:
     message = error_of(
         batch.create_scheduling_policy, name="p", fairsharePolicy={}, tags={"aws:x": "y"}
     )
-    assert message == tagmod.MESSAGES["reserved"].format(member="tags", key="aws:x")
+    assert message == "tags: tag keys starting with 'aws:' are reserved, got 'aws:x'"
     assert batch.list_scheduling_policies()["schedulingPolicies"] == []
 
 
@@ -174,7 +174,7 @@ def test_reserved_prefix_rejected_at_creation(batch: Any) -> None:
     ],
 )
 def test_unknown_resource_named_in_error(batch: Any, arn: str) -> None:
-    expected = tagmod.MESSAGES["not_found"].format(arn=arn)
+    expected = f"Resource {arn} does not exist or is not a taggable AWS Batch resource."
     assert error_of(batch.list_tags_for_resource, resourceArn=arn) == expected
     assert error_of(batch.tag_resource, resourceArn=arn, tags={"a": "b"}) == expected
     assert error_of(batch.untag_resource, resourceArn=arn, tagKeys=["a"]) == expected
@@ -187,7 +187,7 @@ def test_resource_of_another_region_or_account_is_unknown(batch: Any) -> None:
         "arn:aws:batch:us-east-1:999999999999:compute-environment/ce",
     ):
         assert error_of(batch.list_tags_for_resource, resourceArn=arn) == (
-            tagmod.MESSAGES["not_found"].format(arn=arn)
+            f"Resource {arn} does not exist or is not a taggable AWS Batch resource."
         )
 
 
@@ -195,7 +195,7 @@ def test_resource_of_another_region_or_account_is_unknown(batch: Any) -> None:
 def test_child_and_node_job_arns_rejected(batch: Any, suffix: str) -> None:
     arn = f"{PREFIX}:job/00000000-0000-0000-0000-000000000000{suffix}"
     assert error_of(batch.tag_resource, resourceArn=arn, tags={"a": "b"}) == (
-        tagmod.MESSAGES["child"].format(arn=arn)
+        f"Tags are not supported on array child jobs or multi-node parallel nodes: {arn}"
     )
 
 
@@ -206,7 +206,7 @@ def test_array_child_of_a_real_job_rejected(batch: Any) -> None:
     )
     child = f"{job['jobArn']}:1"
     assert error_of(batch.list_tags_for_resource, resourceArn=child) == (
-        tagmod.MESSAGES["child"].format(arn=child)
+        f"Tags are not supported on array child jobs or multi-node parallel nodes: {child}"
     )
     batch.tag_resource(resourceArn=job["jobArn"], tags={"parent": "yes"})
     assert batch.list_tags_for_resource(resourceArn=job["jobArn"])["tags"] == {"parent": "yes"}
@@ -231,7 +231,7 @@ def test_untag_key_limits(batch: Any) -> None:
     assert "at 'tagKeys'" in message
     assert message.endswith(f"Member must have length less than or equal to {KEYS_MAX}")
     message = error_of(batch.untag_resource, resourceArn=arn, tagKeys=["aws:x"])
-    assert message == tagmod.MESSAGES["reserved"].format(member="tagKeys", key="aws:x")
+    assert message == "tagKeys: tag keys starting with 'aws:' are reserved, got 'aws:x'"
 
 
 def test_deleting_a_resource_deletes_its_tags(batch: Any) -> None:
@@ -239,7 +239,7 @@ def test_deleting_a_resource_deletes_its_tags(batch: Any) -> None:
     batch.tag_resource(resourceArn=arn, tags={"a": "b"})
     batch.delete_scheduling_policy(arn=arn)
     assert error_of(batch.list_tags_for_resource, resourceArn=arn) == (
-        tagmod.MESSAGES["not_found"].format(arn=arn)
+        f"Resource {arn} does not exist or is not a taggable AWS Batch resource."
     )
     assert _policy(batch) == arn
     assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {}

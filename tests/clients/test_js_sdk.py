@@ -109,7 +109,11 @@ main().catch((e) => {
 
 @pytest.fixture(scope="session")
 def sdk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with @aws-sdk/client-batch installed (once per session), or a skip."""
+    """A folder with @aws-sdk/client-batch installed (once per session).
+
+    Without node and npm the test skips; with them, a failed install fails it (a skip would hide
+    a broken setup in CI, where npm is present).
+    """
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("node and npm are needed for the JavaScript SDK test (not found on PATH)")
@@ -121,9 +125,12 @@ def sdk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             cwd=folder, capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
-        pytest.skip("npm install @aws-sdk/client-batch took over 10 minutes")
+        pytest.fail("npm install @aws-sdk/client-batch took over 10 minutes", pytrace=False)
     if done.returncode != 0:
-        pytest.skip(f"npm install @aws-sdk/client-batch failed: {done.stderr.strip()[-500:]}")
+        pytest.fail(
+            f"npm install @aws-sdk/client-batch failed: {done.stderr.strip()[-500:]}",
+            pytrace=False,
+        )
     (folder / "batch_calls.js").write_text(SCRIPT)
     return folder
 

@@ -25,8 +25,11 @@ def test_cancel_before_starting_fails_at_once(seconds: int) -> None:
         assert "isTerminated" not in job  # absent until set (§21.1)
         assert "stoppedAt" not in job  # §4.5 [inferred]
         mock.run_until_idle()
-        assert job["attempts"] == []
-        assert status(batch, job_id) == "FAILED"
+        # nothing started it later: still FAILED, with no attempt
+        later = describe(batch, job_id)
+        assert (later["status"], later["attempts"]) == ("FAILED", [])
+        assert history(mock, job_id)[-1] == "FAILED"
+        assert "RUNNING" not in history(mock, job_id)
 
 
 def test_cancel_pending_immediate_option_fails_it_and_its_dependents() -> None:

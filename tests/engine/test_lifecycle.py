@@ -129,16 +129,17 @@ def test_cluster_name_comes_from_the_compute_environment() -> None:
     with mock_batch() as mock:
         batch = mock.client()
         setup(batch)
-        cluster = batch.describe_compute_environments()["computeEnvironments"][0].get(
-            "ecsClusterArn"
-        )
+        ce = batch.describe_compute_environments()["computeEnvironments"][0]
+        cluster = f"ce_Batch_{ce['uuid']}"  # §3.4
+        assert ce["ecsClusterArn"] == f"arn:aws:ecs:us-east-1:123456789012:cluster/{cluster}"
         job_id = submit(batch)
         mock.run_until_idle()
-        task_arn = describe(batch, job_id)["container"]["taskArn"]
-    if cluster:
-        assert task_arn.split("/")[1] == cluster.split("cluster/", 1)[1]
-    else:
-        assert task_arn.split("/")[1].startswith("ce_Batch_")
+        container = describe(batch, job_id)["container"]
+    prefix = "arn:aws:ecs:us-east-1:123456789012"
+    assert re.fullmatch(rf"{prefix}:task/{cluster}/[0-9a-f]{{32}}", container["taskArn"])
+    assert re.fullmatch(
+        rf"{prefix}:container-instance/{cluster}/[0-9a-f]{{32}}", container["containerInstanceArn"]
+    )
 
 
 def test_failed_job_keeps_exit_code_and_reason() -> None:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -67,8 +68,8 @@ class Flavour:
             for key, value in self.container.items():
                 container[key] = list(value) if isinstance(value, list) else value
         for key, value in props.items():
-            if key == "environment":
-                container["environment"] = [*container.get("environment", []), *value]
+            if key in ("environment", "volumes", "mountPoints"):
+                container[key] = [*container.get(key, []), *value]
             else:
                 container[key] = value
         return container
@@ -190,31 +191,77 @@ def check_retries(mock: BatchMock, batch: Any, flavour: Flavour) -> None:
     assert [a["container"]["exitCode"] for a in detail["attempts"]] == [3, 0]
 
 
-SLEEPER = "import time\nprint('ready', flush=True)\ntime.sleep(120)\n"
+READY = (
+    "import os\n"
+    "print('ready', flush=True)\n"
+    "if os.environ.get('READY_DIR'):  # check_timeouts waits for this file\n"
+    "    open(os.path.join(os.environ['READY_DIR'], os.environ['READY_NAME']), 'w').close()\n"
+)
+SLEEPER = f"import time\n{READY}time.sleep(120)\n"
 STUBBORN = (
-    "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-    "print('ready', flush=True)\ntime.sleep(120)\n"
+    f"import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n{READY}time.sleep(120)\n"
 )
 
 
 def check_timeouts(
-    mock: BatchMock, batch: Any, flavour: Flavour, sigterm_code: int = 143, **sleeper: Any
+    mock: BatchMock,
+    batch: Any,
+    flavour: Flavour,
+    ready_dir: Path,
+    sigterm_code: int = 143,
+    in_container: str | None = None,
+    **sleeper: Any,
 ) -> None:
     """A 60 s timeout scaled by 0.01 stops the job: SIGTERM (143), or SIGKILL later (137).
 
+    Nothing here depends on how fast the machine is: the virtual clock launches both jobs
+    without looking at their deadlines (only the runtime's reaping enforces them), the test waits
+    until each job says (with a file in ``ready_dir``) it is ready and, for the stubborn one,
+    ignores SIGTERM, and only then lets the runtime reap. That the 0.01 scale was used is read
+    from the deadlines themselves, bracketed by the monotonic times around the launch.
+
+    ``in_container`` is where ``ready_dir`` is mounted in a container (None: the host's path).
     ``sleeper`` are container properties that make a plain Python process die of SIGTERM
     (an init process in a container, where PID 1 ignores signals without a handler).
     """
     assert mock.options.real_timeout_scale == 0.01
+    assert mock.options.clock == "virtual"
     environment(batch)
     retry = {"attempts": 3}
     timeout = {"attemptDurationSeconds": 60}
-    flavour.definition(batch, "sleeper", SLEEPER, retryStrategy=retry, timeout=timeout, **sleeper)
-    flavour.definition(batch, "stubborn", STUBBORN, retryStrategy=retry, timeout=timeout)
-    started = time.monotonic()
+    mount: dict[str, Any] = {}
+    if in_container is not None:
+        mount["volumes"] = [{"name": "ready", "host": {"sourcePath": str(ready_dir)}}]
+        mount["mountPoints"] = [{"sourceVolume": "ready", "containerPath": in_container}]
+
+    def ready(name: str) -> list[dict[str, str]]:
+        return [
+            {"name": "READY_DIR", "value": in_container or str(ready_dir)},
+            {"name": "READY_NAME", "value": name},
+        ]
+
+    flavour.definition(
+        batch, "sleeper", SLEEPER, retryStrategy=retry, timeout=timeout,
+        environment=ready("sleeper"), **mount, **sleeper,
+    )  # fmt: skip
+    flavour.definition(
+        batch, "stubborn", STUBBORN, retryStrategy=retry, timeout=timeout,
+        environment=ready("stubborn"), **mount,
+    )  # fmt: skip
     sleeper_id, stubborn_id = submit(batch, "sleeper"), submit(batch, "stubborn")
+    before = time.monotonic()
+    mock.runtime.clock.advance(60)  # both launched (RUNNING); no deadline is looked at yet
+    after = time.monotonic()
+    jobs = [mock.runtime.find_job(job_id) for job_id in (sleeper_id, stubborn_id)]
+    for job in jobs:
+        assert job is not None
+        assert job.status == "RUNNING"
+        deadline = job.run.real_deadline
+        assert deadline is not None
+        assert before + 0.6 <= deadline <= after + 0.6, "the 0.01 scale was not applied"
+    for name in ("sleeper", "stubborn"):
+        wait_until(lambda name=name: (ready_dir / name).exists(), f"{name} to be ready")
     mock.run_until_idle()
-    assert time.monotonic() - started < 30, "the scaled timeout (0.6 s + 0.3 s grace) was not used"
     for job_id, code in ((sleeper_id, sigterm_code), (stubborn_id, 137)):
         detail = describe(batch, job_id)
         assert detail["status"] == "FAILED"

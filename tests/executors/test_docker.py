@@ -3,6 +3,10 @@
 Tests marked ``requires_docker`` need an engine with the local images ``localhost/busybox:latest``
 and ``localhost/python:3.11``; without one they skip (start an engine with
 shared/tools/container-engine.sh and set DOCKER_HOST). The rest run anywhere.
+
+With ``BATCHMOCK_REQUIRE_DOCKER=1`` (``.ci/run`` exports it once it has started the engine) a
+missing SDK, an engine that does not answer or a missing image fails these tests instead: in CI a
+skip would hide a broken engine setup or a broken executor.
 """
 
 from __future__ import annotations
@@ -22,7 +26,20 @@ from batchmock.executors.base import AttemptContext, StartFailure
 from tests.executors import scenarios
 from tests.executors.scenarios import Flavour, describe, submit
 
-docker = pytest.importorskip("docker", reason="the Docker SDK is the 'docker' extra")
+REQUIRED = os.environ.get("BATCHMOCK_REQUIRE_DOCKER") == "1"
+
+
+def skip_unless_required(reason: str) -> None:
+    """Skip, or fail when the environment says there is an engine (BATCHMOCK_REQUIRE_DOCKER=1)."""
+    if REQUIRED:
+        pytest.fail(f"BATCHMOCK_REQUIRE_DOCKER=1 but {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+try:
+    import docker
+except ImportError:
+    skip_unless_required("the Docker SDK (the 'docker' extra) is not installed")
 
 from batchmock.executors.docker import LABEL, DockerExecutor, container_config  # noqa: E402
 
@@ -46,19 +63,21 @@ DOCKER = Flavour(
 
 @pytest.fixture(scope="module")
 def engine() -> Any:
-    """A Docker SDK client of a running engine that has the test images; else skip."""
+    """A Docker SDK client of a running engine that has the test images; else skip (or fail)."""
     where = os.environ.get("DOCKER_HOST") or "the default socket"
     try:
         client = docker.from_env(timeout=10)
         client.ping()
     except Exception as exc:
-        pytest.skip(f"no Docker engine answers at {where} ({type(exc).__name__}): {HOW_TO}")
+        skip_unless_required(
+            f"no Docker engine answers at {where} ({type(exc).__name__}: {exc}): {HOW_TO}"
+        )
     for image in (BUSYBOX, PYTHON):
         try:
             client.images.get(image)
         except docker.errors.ImageNotFound:
             client.close()
-            pytest.skip(f"the engine at {where} has no image {image}: {HOW_TO}")
+            skip_unless_required(f"the engine at {where} has no image {image}: {HOW_TO}")
     yield client
     client.close()
 
@@ -101,11 +120,13 @@ def test_retries_evaluate_the_real_exit_code(batch: Any, containers: BatchMock) 
 
 
 @pytest.mark.requires_docker
-def test_scaled_timeouts_stop_the_container(engine: Any) -> None:
+def test_scaled_timeouts_stop_the_container(engine: Any, tmp_path: Path) -> None:
     with mock_batch(executor="docker", real_timeout_scale=0.01) as mock:
         # PID 1 ignores SIGTERM unless it handles it: an init process passes it on (143)
         init = {"linuxParameters": {"initProcessEnabled": True}}
-        scenarios.check_timeouts(mock, mock.client(), DOCKER, **init)
+        scenarios.check_timeouts(
+            mock, mock.client(), DOCKER, tmp_path, in_container="/ready", **init
+        )
 
 
 @pytest.mark.requires_docker

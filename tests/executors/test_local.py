@@ -7,6 +7,7 @@ import socket
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,9 +64,9 @@ def test_retries_evaluate_the_real_exit_code(batch: Any, local: BatchMock) -> No
     scenarios.check_retries(local, batch, LOCAL)
 
 
-def test_scaled_timeouts_stop_the_process() -> None:
+def test_scaled_timeouts_stop_the_process(tmp_path: Path) -> None:
     with mock_batch(executor="local", real_timeout_scale=0.01) as mock:
-        scenarios.check_timeouts(mock, mock.client(), LOCAL)
+        scenarios.check_timeouts(mock, mock.client(), LOCAL, tmp_path)
 
 
 def test_terminate_sends_sigterm(batch: Any, local: BatchMock) -> None:

@@ -33,7 +33,7 @@ READY = re.compile(r"listening on (http://\S+)")
 class Server:
     """A ``batchmock server`` subprocess whose output lines are read by a thread."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, ignore_sigint: bool = False) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
@@ -42,6 +42,8 @@ class Server:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            # a background job of a non-interactive shell starts with SIGINT ignored
+            preexec_fn=_ignore_sigint if ignore_sigint else None,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.ready_line = ""
@@ -85,12 +87,16 @@ class Server:
         return code, self.process.stderr.read()
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.fixture
 def spawn() -> Iterator[Any]:
     started: list[Server] = []
 
-    def start(*args: str) -> Server:
-        server = Server(*args)
+    def start(*args: str, ignore_sigint: bool = False) -> Server:
+        server = Server(*args, ignore_sigint=ignore_sigint)
         started.append(server)
         return server
 
@@ -170,16 +176,24 @@ def test_server_runs_jobs_on_the_real_clock_and_stops_on_sigterm(spawn: Any) -> 
     assert "Traceback" not in stderr
 
 
-def test_sigint_stops_the_server_cleanly(spawn: Any) -> None:
-    server = spawn("--port", "0", "--clock", "virtual")
+@pytest.mark.parametrize("ignored_at_start", [False, True], ids=["interactive", "background"])
+def test_sigint_stops_the_server_cleanly(spawn: Any, ignored_at_start: bool) -> None:
+    """Also when SIGINT is ignored at start (``batchmock server &`` in a CI script), where Python
+    installs no KeyboardInterrupt handler of its own."""
+    server = spawn("--port", "0", "--clock", "virtual", ignore_sigint=ignored_at_start)
     url = server.wait_ready()
+    pid = server.process.pid
+    ignored = int(Path(f"/proc/{pid}/status").read_text().split("SigIgn:")[1].split()[0], 16)
+    # the server's own handler replaced the inherited disposition
+    assert not ignored & (1 << (signal.SIGINT - 1))
     make_env(_client(url))
-    assert _descendants(server.process.pid) == set()
+    assert _descendants(pid) == set()
 
     code, stderr = server.stop_and_read(signal.SIGINT)
 
     assert code == 0, stderr
     assert "Traceback" not in stderr
+    assert "batchmock server stopped\n" in list(server.lines.queue)
 
 
 def test_no_job_process_outlives_the_server(spawn: Any) -> None:
