@@ -19,6 +19,7 @@ from batchmock.engine.arrays import Arrays
 from batchmock.engine.attempts import Attempts
 from batchmock.engine.cancel import Cancellations
 from batchmock.engine.dependencies import Dependencies
+from batchmock.engine.fairshare import MODEL_DEFAULT_DECAY, FairShareIndex
 from batchmock.engine.job import Job, JobSpec
 from batchmock.engine.multinode import MultiNode
 from batchmock.engine.queues import QueueState
@@ -114,7 +115,12 @@ class Engine:
         """The engine's state of a queue, created on first use."""
         state = self._queues.get(queue.name)
         if state is None or state.queue is not queue:
-            state = QueueState(queue)
+            policy = self.backend.fairshare_policy(queue)
+            fair = None
+            if policy is not None:
+                zero = MODEL_DEFAULT_DECAY if self.options.share_decay_zero == "default" else 0.0
+                fair = FairShareIndex(policy, zero_decay=zero)
+            state = QueueState(queue, fair)
             self._queues[queue.name] = state
         return state
 
