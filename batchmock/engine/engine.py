@@ -138,6 +138,15 @@ class Engine:
         state = self._queues.get(queue.name)
         return {} if state is None else {k: round(v, 6) for k, v in state.share_used.items()}
 
+    def active_shares(self, queue: Any) -> list[str]:
+        """A fair-share queue's share identifiers that have RUNNABLE jobs or hold capacity, or
+        did so less than ``shareDecaySeconds`` ago (§14.7, §14.8); [] for a FIFO queue."""
+        state = self._queues.get(queue.name)
+        if state is None or state.fair is None or state.queue is not queue:
+            return []
+        state.fair.now = self.clock.now()
+        return state.fair.active()
+
     def runnable_front(self, queue: Any, limit: int = 100) -> list[tuple[str, int]]:
         """The first ``limit`` RUNNABLE jobs in dispatch order: (jobArn, ms at the position)."""
         state = self._queues.get(queue.name)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from batchmock import mock_batch
-from tests.support import make_ce, make_job_definition
+from tests.support import documented_number, make_ce, make_job_definition
 
 DURATION = 10
 
@@ -154,3 +157,26 @@ def test_share_decay_seconds_zero_counts_current_usage_or_the_models_window() ->
     # "default" (the API model): a 600 s window, so the newcomer first catches up
     caught_up = _first_share_of_newcomer(share_decay_zero="default")
     assert caught_up["idle"] >= 0.6, caught_up
+
+
+def test_the_active_share_limit_counts_the_decay_window() -> None:
+    most = documented_number(
+        "CreateSchedulingPolicy",
+        "fairsharePolicy.shareDistribution.member.shareIdentifier",
+        r"no more than (\d+) share identifiers active",
+    )
+    with mock_batch(auto_advance=False) as mock:
+        batch = mock.client()
+        _fair_env(batch, 256, shareDecaySeconds=600)
+        for i in range(most):
+            _submit(batch, f"s{i}", 1)
+        assert not mock.run_until_idle()
+        # every job is done, but each share stays active for shareDecaySeconds after
+        with pytest.raises(ClientError) as refused:
+            _submit(batch, "late", 1)
+        message = refused.value.response["Error"]["Message"]
+        assert "shareIdentifier" in message
+        assert f"{most} active share identifiers" in message
+        _submit(batch, "s0", 1)  # an active identifier may always submit more
+        mock.advance(601)
+        assert len(_submit(batch, "late", 1)) == 1
