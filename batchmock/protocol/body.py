@@ -29,9 +29,9 @@ MAX_DEPTH = 100
 
 # A JSON string (skipped as a whole: brackets inside it do not nest) or one bracket.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
-# Anything that may decode to a lone surrogate: a \uD800-\uDFFF escape, or such a code point in
-# a str body (bytes bodies are decoded strictly, which refuses encoded surrogates).
-_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
+# A \uD800-\uDFFF escape, which json decodes to a (maybe lone) surrogate.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -39,7 +39,10 @@ def decode(body: bytes | str | None) -> Any:
     """The JSON value of ``body`` (None when empty), or ClientException naming what is wrong."""
     if not body:
         return None
-    if isinstance(body, (bytes, bytearray)):
+    from_bytes = not isinstance(body, str)
+    if isinstance(body, str):
+        text = body
+    else:
         try:
             text = bytes(body).decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -47,23 +50,38 @@ def decode(body: bytes | str | None) -> Any:
                 f"The request body is not valid UTF-8: byte {exc.start} "
                 f"(0x{body[exc.start]:02x}) cannot be decoded."
             ) from None
-    else:
-        text = body
     _check_depth(text)
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = _DECODER.decode(text)
     except RecursionError:  # only reachable when the caller's own stack is nearly full
         raise _too_deep() from None
     except ValueError as exc:
         raise ClientException(f"The request body is not valid JSON: {exc}") from None
-    if _MAYBE_SURROGATE.search(text):
+    if _may_hold_surrogates(text, from_bytes):
         _check_text(value)
     return value
+
+
+def _may_hold_surrogates(text: str, from_bytes: bool) -> bool:
+    # Cheap tests first: most bodies have no \u escape, and bytes were decoded strictly (which
+    # refuses encoded surrogates), so only escapes and str bodies can carry one.
+    if "\\u" in text and _ESCAPED_SURROGATE.search(text):
+        return True
+    if from_bytes or text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _no_constant(name: str) -> Any:
     # Python reads NaN, Infinity and -Infinity; JSON (and AWS's parser) has no such tokens.
     raise ValueError(f"{name} is not a JSON value")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def _too_deep() -> ClientException:

@@ -25,6 +25,32 @@ def loose(still: BatchMock) -> Any:
     return boto3.client("batch", region_name="us-east-1", config=UNVALIDATED)
 
 
+# -- items 1 and 2: nesting, in-process -----------------------------------------------------------
+def _nested(levels: int) -> Any:
+    value: Any = "x"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("levels", [101, 500, 900])
+def test_a_body_nested_too_deep_is_refused_in_process(
+    still: BatchMock, loose: Any, levels: int
+) -> None:
+    before = snapshot(still)
+    message = error_of(loose.describe_jobs, jobs=_nested(levels))
+    assert message == "The request body nests arrays and objects more than 100 levels deep."
+    assert snapshot(still) == before
+
+
+def test_nesting_up_to_the_limit_is_validated_as_usual(loose: Any) -> None:
+    message = error_of(loose.describe_jobs, jobs=_nested(99))
+    assert message.startswith("1 validation error detected: Value '[[[[")
+    assert "at 'jobs.1.member' failed to satisfy constraint: Member must be of type string" in (
+        message
+    )
+
+
 # -- item 3: a value echoed by an error message ---------------------------------------------------
 def test_a_lone_surrogate_in_an_echoed_value_is_a_client_exception(loose: Any) -> None:
     message = error_of(loose.get_job_queue_snapshot, jobQueue="x\udfffy")
