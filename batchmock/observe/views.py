@@ -148,8 +148,8 @@ def job_page(
             scope = {"queue": queue.name, "queueArn": queue.arn}
             if status is None and not name:
                 return _newest_page(backend, queue, offset, limit, scope)
-            jobs = _newest_first(backend, queue, status)
-            return _page(jobs, name, offset, limit, scope)
+            jobs = _newest_first(backend, queue, status, name)
+            return _page(jobs, None, offset, limit, scope)
     if parent_id is None:
         return None
     found_job = find_job(backends, parent_id)
@@ -163,10 +163,16 @@ def job_page(
         return _page(children, name, offset, limit, {"parentId": parent.job_id})
 
 
-def _newest_first(backend: BatchBackend, queue: Any, status: str | None) -> list[Job]:
-    """A queue's top-level jobs as ListJobs orders them: later createdAt first, then later seq."""
+def _newest_first(
+    backend: BatchBackend, queue: Any, status: str | None, name: str | None
+) -> list[Job]:
+    """A queue's top-level jobs as ListJobs orders them (later createdAt first, then later seq),
+    of one status and/or whose name contains ``name`` (case-blind)."""
+    wanted = name.lower() if name else None
     if status is not None:
         jobs = list(backend.engine.jobs_in_queue(queue.name, status))
+        if wanted is not None:
+            jobs = [job for job in jobs if wanted in job.spec.name.lower()]
         jobs.sort(key=_CREATED, reverse=True)  # seq is unique: the same order as ListJobs
         return jobs
     # The engine keeps jobs in creation order and the mock's clock never goes back: reversed,
@@ -174,7 +180,9 @@ def _newest_first(backend: BatchBackend, queue: Any, status: str | None) -> list
     return [
         job
         for job in reversed(list(backend.engine.jobs()))
-        if job.parent is None and job.spec.queue is queue
+        if job.parent is None
+        and job.spec.queue is queue
+        and (wanted is None or wanted in job.spec.name.lower())
     ]
 
 

@@ -341,3 +341,71 @@ def test_timeline_refuses_a_bad_limit(server: ThreadedServer, limit: str) -> Non
 
 def test_dashboard_url_of_a_threaded_server(server: ThreadedServer) -> None:
     assert server.dashboard_url == server.endpoint_url + DASH
+
+
+def test_multi_node_jobs_list_their_nodes(server: ThreadedServer) -> None:
+    batch = client(server)
+    make_env(batch)
+    batch.register_job_definition(
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 3,
+            "mainNode": 0,
+            "nodeRangeProperties": [
+                {
+                    "targetNodes": "0:",
+                    "container": {
+                        "image": "busybox",
+                        "command": ["work"],
+                        "resourceRequirements": [
+                            {"type": "VCPU", "value": "1"},
+                            {"type": "MEMORY", "value": "256"},
+                        ],
+                    },
+                }
+            ],
+        },
+    )
+    job_id = batch.submit_job(jobName="mpi", jobQueue="q", jobDefinition="mnp")["jobId"]
+    server.mock.run_until_idle()
+    queue_arn = batch.describe_job_queues()["jobQueues"][0]["jobQueueArn"]
+
+    (row,) = _api(server, "jobs", queue=queue_arn)["jobs"]
+    nodes = _api(server, "jobs", parent=job_id)
+    node = _api(server, "job", id=f"{job_id}#1")
+
+    assert row["nodeProperties"] == {"numNodes": 3}
+    listed = batch.list_jobs(multiNodeJobId=job_id, jobStatus="SUCCEEDED")["jobSummaryList"]
+    assert [n["jobId"] for n in nodes["jobs"]] == [f"{job_id}#{i}" for i in range(3)]
+    assert sorted(nodes["jobs"], key=lambda n: n["jobId"]) == sorted(
+        listed, key=lambda n: n["jobId"]
+    )
+    assert node["parentId"] == job_id
+    assert node["job"] == batch.describe_jobs(jobs=[f"{job_id}#1"])["jobs"][0]
+    assert node["job"]["nodeDetails"]["nodeIndex"] == 1
+    assert _api(server, "job", id=job_id)["children"] == 3
+
+
+def test_reading_the_dashboard_never_moves_jobs_even_with_auto_advance() -> None:
+    with ThreadedServer(auto_advance=True) as server:
+        batch = client(server)
+        make_env(batch)
+        job_id = _submit(batch, "still")
+        queue_arn = batch.describe_job_queues()["jobQueues"][0]["jobQueueArn"]
+        before = server.mock.now_ms()
+
+        for _ in range(5):
+            _api(server, "overview")
+            _api(server, "jobs", queue=queue_arn)
+            _api(server, "job", id=job_id)
+            _api(server, "timeline")
+            call(server, "GET", DASH)
+
+        assert server.mock.now_ms() == before
+        job = server.mock.backend().engine.get(job_id)
+        assert job is not None
+        assert job.status == "SUBMITTED"
+        # a DescribeJobs, by contrast, polls: auto_advance moves the job along
+        batch.describe_jobs(jobs=[job_id])
+        assert server.mock.now_ms() > before

@@ -281,3 +281,30 @@ def test_a_screenshot_of_a_few_dozen_jobs(
         assert len(data) > 10_000
     rows = browser.find_elements("css selector", "#gantt .g-row")
     assert len(rows) == 32
+
+
+def test_an_array_parent_links_to_its_children(browser: Any, server: ThreadedServer) -> None:
+    server.mock.set_outcomes([{"match": {"arrayIndex": 2}, "exitCode": 1}])
+    parent = _submit(server, "fan", arrayProperties={"size": 4})
+    server.mock.run_until_idle()
+    _open(browser, server, "#/jobs")
+
+    row = f'#jobs tr[data-job-id="{parent}"]'
+    _wait(browser, lambda b: "SUCC 3" in _text(b, row) and "FAIL 1" in _text(b, row), "summary")
+    _wait(
+        browser,
+        lambda b: b.find_element("link text", "4 children").click() or True,
+        "the children link",
+    )
+    _wait(browser, lambda b: _row_status(b, f"{parent}:3") == "SUCCEEDED", "the children")
+
+    statuses = [_row_status(browser, f"{parent}:{i}") for i in range(4)]
+    assert statuses == ["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED"]
+    assert _text(browser, "#jobs-title").startswith(f"Children of {parent}")
+
+
+def test_the_real_clock_has_no_control_buttons(browser: Any) -> None:
+    with ThreadedServer(clock="real") as server:
+        _open(browser, server, "#/")
+        assert _text(browser, "#clock").startswith("real clock")
+        assert not browser.find_element("id", "controls").is_displayed()
