@@ -48,6 +48,7 @@ _ARMED = "_batchmock_armed"
 # The only module-level state of batchmock: the intercepting mocks, innermost last.
 _active: list[BatchMock] = []
 _lock = threading.Lock()
+_arm_lock = threading.Lock()
 
 
 def before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:
@@ -61,11 +62,14 @@ def arm(events: Any) -> None:
     """Make sure a client's event emitter runs :func:`before_send` first (idempotent)."""
     if getattr(events, _ARMED, False):
         return
-    events.register_first("before-send", before_send, unique_id=_UNIQUE_ID)
-    try:
-        setattr(events, _ARMED, True)
-    except AttributeError:  # an emitter that takes no attributes: re-registering is a no-op
-        pass
+    # Locked: two threads making a shared client's first requests must not both register it
+    # (a handler registered twice would answer, and so execute, each request twice).
+    with _arm_lock:
+        events.register_first("before-send", before_send, unique_id=_UNIQUE_ID)
+        try:
+            setattr(events, _ARMED, True)
+        except AttributeError:  # an emitter that takes no attributes: re-registering is a no-op
+            pass
 
 
 def patch_client(client: BaseClient) -> None:

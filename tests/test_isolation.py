@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,11 +27,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ProxyConnectionError
 
-from batchmock import MockNotActiveError, NetworkRefusedError, mock_batch
+from batchmock import MockNotActiveError, NetworkRefusedError, mock_batch, patch_client
 from batchmock.server import ThreadedServer
 from tests.server.helpers import CREDENTIALS
 from tests.server.test_cli import Server
-from tests.support import make_ce, make_queue
+from tests.support import make_ce, make_job_definition, make_queue
 
 REAL = {
     "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
@@ -196,7 +197,7 @@ def test_clients_inside_the_mock_reach_batch_and_moto_only(dead_proxy: str) -> N
 
 
 def test_a_nested_mock_answers_old_clients_and_the_outer_one_takes_them_back(
-    dead_proxy: str,
+    dead_proxy: str, real_credentials: dict[str, str]
 ) -> None:
     early = boto3.client("batch", region_name="us-east-1")
     with mock_batch() as outer:
@@ -209,6 +210,35 @@ def test_a_nested_mock_answers_old_clients_and_the_outer_one_takes_them_back(
             assert _ce_names(inner) == ["inner"]
         early.create_compute_environment(computeEnvironmentName="outer-2", type="UNMANAGED")
         assert _ce_names(outer) == ["outer", "outer-2"]
+
+
+def test_a_shared_client_armed_from_many_threads_at_once_answers_each_request_once(
+    dead_proxy: str, real_credentials: dict[str, str]
+) -> None:
+    shared = boto3.client("batch", region_name="us-east-1")
+    with mock_batch(auto_advance=False) as mock:
+        batch = mock.client()
+        make_ce(batch)
+        make_queue(batch)
+        make_job_definition(batch)
+        start = threading.Barrier(8)
+
+        def submit(i: int) -> None:
+            start.wait(timeout=30)
+            shared.submit_job(jobName=f"j{i}", jobQueue="q", jobDefinition="jd")
+
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        patch_client(shared)  # arming again changes nothing
+        shared.submit_job(jobName="last", jobQueue="q", jobDefinition="jd")
+        names = [
+            j["jobName"]
+            for j in batch.list_jobs(jobQueue="q", jobStatus="SUBMITTED")["jobSummaryList"]
+        ]
+        assert sorted(names) == sorted([f"j{i}" for i in range(8)] + ["last"])
 
 
 # -- the network guard ------------------------------------------------------------------------
