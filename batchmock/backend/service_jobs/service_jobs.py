@@ -65,7 +65,6 @@ MESSAGES = {
     "quota_share_disabled": "quota share '{name}' is DISABLED and accepts no new jobs",
     "token": "A service job with clientToken '{token}' and an identical request was already "
     "submitted",
-    "terminal": "cannot be changed: service job {job_id} is {status}",
     "one_filter": "only one filter can be used at a time, got {count}",
     "share_deleted": "Quota share {name} was deleted",
 }
@@ -379,9 +378,7 @@ def update_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[st
     if priority is None:
         raise invalid("schedulingPriority", "is required")
     check_scheduling_priority("schedulingPriority", priority)
-    if job.status in TERMINAL:
-        # [inferred] a finished job has no priority left to change
-        raise invalid("jobId", MESSAGES["terminal"].format(job_id=job.job_id, status=job.status))
+    # a finished job's priority is stored too: no source says AWS refuses it (issue 10 audit)
     job.scheduling_priority = priority
     return {"jobArn": job.arn, "jobName": job.name, "jobId": job.job_id}
 
