@@ -7,8 +7,13 @@ A limit is stated in one of two ways:
 
 - as a constraint trait (``min``/``max``) of a member's shape: :func:`trait`;
 - only in the member's documentation ("An array of up to 50 Batch job IDs", "This parameter
-  has a limit of 1024 characters", "between 2 and 10,000"): :func:`documented_max` and
-  :func:`documented_range`.
+  has a limit of 1024 characters", "between 2 and 10,000", "The minimum value for the timeout
+  is 60 seconds"): :func:`documented_max`, :func:`documented_min`, :func:`documented_range`,
+  and :func:`documented_number` for a sentence of its own.
+
+Each number the library reads this way is checked against the installed model by
+``tests/test_service_model.py`` (or a test of the rule), so a rewording fails the suite instead
+of silently dropping the limit.
 
 Every lookup answers None when the installed model lacks the operation, the member or the
 sentence, never raises: the library must keep working on the oldest botocore it supports.

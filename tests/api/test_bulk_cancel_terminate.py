@@ -268,3 +268,28 @@ def test_terminate_service_jobs_id_limit(service_batch: Any) -> None:
     out = body(batch.terminate_service_jobs(jobs=too_many[:limit], reason="r"))
     assert out == {"successful": too_many[:limit], "errors": []}
     assert batch.describe_service_job(jobId=job_id)["status"] == "FAILED"
+
+
+# -- the conftest hook checks these outputs against the model too ---------------------------------
+@pytest.mark.parametrize(
+    "call",
+    [
+        *BOTH,
+        pytest.param(
+            "terminate_service_jobs",
+            marks=requires_operation("TerminateServiceJobs"),
+            id="TerminateServiceJobs",
+        ),
+    ],
+)
+def test_an_output_off_the_model_shape_is_caught(
+    still_client: Any, call: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from batchmock.backend.core import bulk
+
+    def incomplete(operation: str, params: Any, one: Any) -> dict[str, Any]:
+        return {"successful": [], "errors": [{"job": "x"}]}  # no code, no message
+
+    monkeypatch.setattr(bulk, "apply_each", incomplete)
+    with pytest.raises(AssertionError, match="does not match the model's output shape"):
+        getattr(still_client, call)(jobs=["x"], reason="r")

@@ -8,7 +8,7 @@ was not. What the model's documentation of these operations says, and how it is 
 - "The response returns an HTTP status code of 200 even when some jobs encountered errors":
   a problem with one ID is an entry in ``errors``, never an error of the call.
 - "Jobs that can't be found are treated as successfully processed": an unknown ID is listed in
-  ``successful`` (as §21.2 of the reference saw CancelJob/TerminateJob answer 200 for one).
+  ``successful``, just as the single forms answer 200 ``{}`` for one (reference §21.2).
 - "Jobs that progressed to the STARTING or RUNNING state aren't cancelled" (CancelJobs), and
   CancelJob "still succeeds, even if no job is cancelled": such a job is in ``successful``,
   since ``successful`` lists the IDs "whose cancellation request was accepted", and the
