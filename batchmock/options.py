@@ -75,6 +75,10 @@ class MockOptions:
     """When CancelJob fails a RUNNABLE job: ``"immediate"`` (the default, the current
     API text) or ``"at_head"`` (it stays RUNNABLE until it reaches the head of its queue, as
     older API texts say)."""
+    share_decay_zero: str = "current"
+    """§14.6 [inferred]: what a fair-share policy's ``shareDecaySeconds`` of 0 means:
+    ``"current"`` (the default, the User Guide: only current usage counts) or ``"default"`` (the
+    API model: the default window of 600 seconds)."""
     ref_substitution: str = "element"
     """How SubmitJob substitutes ``Ref::name`` parameters into a command (not documented by AWS):
     ``"element"`` replaces only command elements that are exactly ``Ref::name`` (every AWS
@@ -135,5 +139,6 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "cancel_pending": ("after_dependencies", "immediate"),
     "deregister_bare_name": ("latest", "all"),
     "cancel_runnable": ("immediate", "at_head"),
+    "share_decay_zero": ("current", "default"),
     "ref_substitution": ("element", "substring"),
 }

@@ -19,7 +19,7 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 from batchmock import mock_batch  # noqa: E402
 
 
-def _setup(client: Any, max_vcpus: int = 256) -> None:
+def _setup(client: Any, max_vcpus: int = 256, fair_share: bool = False) -> None:
     client.create_compute_environment(
         computeEnvironmentName="ce",
         type="MANAGED",
@@ -32,10 +32,17 @@ def _setup(client: Any, max_vcpus: int = 256) -> None:
             "instanceTypes": ["optimal"],
         },
     )
+    policy = {}
+    if fair_share:
+        arn = client.create_scheduling_policy(
+            name="fair", fairsharePolicy={"shareDecaySeconds": 600}
+        )
+        policy = {"schedulingPolicyArn": arn["arn"]}
     client.create_job_queue(
         jobQueueName="q",
         priority=1,
         computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
+        **policy,
     )
     client.register_job_definition(
         jobDefinitionName="jd",
@@ -174,14 +181,18 @@ def bench_describe() -> None:
     report("DescribeJobs of 100 ids vs canned", ours, base, 1.5)
 
 
-def _per_event(queued: int, sample: int = 2_000) -> float:
-    """Seconds per scheduler event with ``queued`` jobs waiting behind a 1-vCPU environment."""
+def _per_event(queued: int, sample: int = 2_000, shares: int = 0) -> float:
+    """Seconds per scheduler event with ``queued`` jobs waiting behind a 1-vCPU environment
+    (with ``shares``: a fair-share queue, the jobs spread over that many share identifiers,
+    behind an 8-vCPU environment)."""
     with mock_batch(auto_advance=False) as mock:
         client = mock.client()
-        _setup(client, max_vcpus=1)
+        _setup(client, max_vcpus=8 if shares else 1, fair_share=bool(shares))
         backend = mock.backend()
         params = {"jobName": "w", "jobQueue": "q", "jobDefinition": "jd"}
-        for _ in range(queued):
+        for i in range(queued):
+            if shares:
+                params["shareIdentifier"] = f"s{i % shares}"
             backend.dispatch("SubmitJob", dict(params))
         mock.advance(5)  # everything RUNNABLE, one job running
         engine = backend.engine
@@ -213,9 +224,18 @@ def bench_scheduler_scaling() -> None:
     report("scheduler: cost per event, 100,000 vs 1,000 queued jobs", large, small, 1.5, "us")
 
 
+def bench_fair_share_scaling() -> None:
+    """Fair share (§14.4): cost per event flat from 1,000 to 100,000 queued jobs, 50 shares."""
+    _per_event(1_000, shares=50)
+    small = min(_per_event(1_000, shares=50) for _ in range(2))
+    large = min(_per_event(100_000, shares=50) for _ in range(2))
+    report("fair share, 50 shares: cost per event, 100,000 vs 1,000", large, small, 1.5, "us")
+
+
 if __name__ == "__main__":
     bench_array()
     bench_independent()
     bench_chain()
     bench_describe()
     bench_scheduler_scaling()
+    bench_fair_share_scaling()

@@ -19,6 +19,7 @@ from batchmock.engine.arrays import Arrays
 from batchmock.engine.attempts import Attempts
 from batchmock.engine.cancel import Cancellations
 from batchmock.engine.dependencies import Dependencies
+from batchmock.engine.fairshare import MODEL_DEFAULT_DECAY, FairShareIndex
 from batchmock.engine.job import Job, JobSpec
 from batchmock.engine.multinode import MultiNode
 from batchmock.engine.queues import QueueState
@@ -114,7 +115,12 @@ class Engine:
         """The engine's state of a queue, created on first use."""
         state = self._queues.get(queue.name)
         if state is None or state.queue is not queue:
-            state = QueueState(queue)
+            policy = self.backend.fairshare_policy(queue)
+            fair = None
+            if policy is not None:
+                zero = MODEL_DEFAULT_DECAY if self.options.share_decay_zero == "default" else 0.0
+                fair = FairShareIndex(policy, zero_decay=zero)
+            state = QueueState(queue, fair)
             self._queues[queue.name] = state
         return state
 
@@ -131,6 +137,15 @@ class Engine:
         """vCPUs held per share identifier by the queue's STARTING and RUNNING jobs."""
         state = self._queues.get(queue.name)
         return {} if state is None else {k: round(v, 6) for k, v in state.share_used.items()}
+
+    def active_shares(self, queue: Any) -> list[str]:
+        """A fair-share queue's share identifiers that have RUNNABLE jobs or hold capacity, or
+        did so less than ``shareDecaySeconds`` ago (§14.7, §14.8); [] for a FIFO queue."""
+        state = self._queues.get(queue.name)
+        if state is None or state.fair is None or state.queue is not queue:
+            return []
+        state.fair.now = self.clock.now()
+        return state.fair.active()
 
     def runnable_front(self, queue: Any, limit: int = 100) -> list[tuple[str, int]]:
         """The first ``limit`` RUNNABLE jobs in dispatch order: (jobArn, ms at the position)."""

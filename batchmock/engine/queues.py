@@ -12,23 +12,37 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from batchmock.engine.job import Job
 from batchmock.engine.states import STATUSES
 
+if TYPE_CHECKING:
+    from batchmock.engine.fairshare import FairShareIndex
+
 _tokens = itertools.count(1)
+PRIORITY_CEILING = 1 << 16
+"""Above every schedulingPriority (the model's maximum is 9999)."""
 
 
 class RunnableIndex:
     """The RUNNABLE jobs of one queue, in submission order, grouped by vCPU size."""
 
-    def __init__(self) -> None:
+    def __init__(self, ranked: bool = False) -> None:
         self._heaps: dict[float, list[int]] = {}
-        """vCPU size -> heap of the ``seq`` of its RUNNABLE jobs (and stale entries)."""
+        """vCPU size -> heap of the keys of its RUNNABLE jobs (and stale entries)."""
         self._jobs: dict[int, Job] = {}
-        """``seq`` -> job, for the jobs in the index now."""
+        """key -> job, for the jobs in the index now."""
         self.count = 0
+        self.ranked = ranked
+        """Ranked (fair share, §14.4): higher ``schedulingPriority`` first, then submission."""
+
+    def key(self, job: Job) -> int:
+        """The job's place: its ``seq``, or (ranked) priority then ``seq`` in one int."""
+        if not self.ranked:
+            return job.seq
+        priority = job.spec.scheduling_priority or 0
+        return ((PRIORITY_CEILING - priority) << 48) | job.seq
 
     def __len__(self) -> int:
         return self.count
@@ -42,8 +56,9 @@ class RunnableIndex:
             heap = self._heaps[run.need] = []
         # a stale entry of an earlier stay may still hold the same seq: both then name this
         # job, and in_order() yields it once
-        self._jobs[job.seq] = job
-        heapq.heappush(heap, job.seq)
+        key = self.key(job)
+        self._jobs[key] = job
+        heapq.heappush(heap, key)
         self.count += 1
 
     def discard(self, job: Job) -> None:
@@ -51,7 +66,7 @@ class RunnableIndex:
         if job.run.runnable_token:
             job.run.runnable_token = 0
             self.count -= 1
-            self._jobs.pop(job.seq, None)
+            self._jobs.pop(self.key(job), None)
 
     def _top(self, need: float, heap: list[int]) -> Job | None:
         jobs = self._jobs
@@ -65,6 +80,7 @@ class RunnableIndex:
     def head(self, max_need: float = float("inf")) -> Job | None:
         """The earliest RUNNABLE job needing at most ``max_need`` vCPUs."""
         best: Job | None = None
+        best_key = 0
         jobs = self._jobs
         for need, heap in self._heaps.items():
             if need > max_need:
@@ -72,8 +88,8 @@ class RunnableIndex:
             while heap:  # _top, inlined: this runs once per job placed
                 job = jobs.get(heap[0])
                 if job is not None and job.run.need == need:
-                    if best is None or job.seq < best.seq:
-                        best = job
+                    if best is None or heap[0] < best_key:
+                        best, best_key = job, heap[0]
                     break
                 heapq.heappop(heap)
         return best
@@ -114,12 +130,14 @@ class RunnableIndex:
 class QueueState:
     """What the engine keeps per job queue."""
 
-    def __init__(self, queue: Any) -> None:
+    def __init__(self, queue: Any, fair: FairShareIndex | None = None) -> None:
+        """``fair``: the index of a fair-share queue (§14.4), None for a FIFO queue."""
         self.queue = queue
         self.name: str = queue.name
         self.by_status: dict[str, dict[str, Job]] = {status: {} for status in STATUSES}
         """Top-level jobs (no children, no nodes) per status, in the order they got there."""
-        self.runnable = RunnableIndex()
+        self.fair = fair
+        self.runnable: RunnableIndex | FairShareIndex = RunnableIndex() if fair is None else fair
         self.used_vcpus = 0.0
         self.share_used: dict[str, float] = {}
         self.deleted = False

@@ -44,3 +44,9 @@ class Resources(Protocol):
     def name_of(self, ref: str, kind: str) -> str | None:
         """The name in a name-or-ARN ``ref`` of resource type ``kind`` in this account and
         region; None for an ARN of another type, region or account."""
+
+    def fairshare_policy(self, queue: Any) -> Any | None:
+        """The fair-share scheduling policy of a job queue (§14.4), None for a FIFO queue.
+
+        Duck-typed: ``share_decay_seconds``, ``compute_reservation``, ``weight_of(identifier,
+        active)``."""

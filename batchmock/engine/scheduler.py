@@ -3,7 +3,8 @@
 A pass is requested whenever something may let a job move (a job became RUNNABLE, capacity
 was released, the control plane changed) and runs ``delays.scheduling`` seconds later; requests
 made meanwhile join it. A pass serves the queues that have RUNNABLE jobs in descending priority
-(§12.1, §14.3); within a queue, jobs are taken in submission order (§14.1) and each is placed in
+(§12.1, §14.3); within a FIFO queue, jobs are taken in submission order (§14.1), within a
+fair-share queue in fair-share order (``engine/fairshare.py``, §14.4-14.7), and each is placed in
 the first compute environment, by ascending ``order``, that is ENABLED, VALID and has room
 (§14.2). The first job that cannot be placed blocks its queue (head-of-line blocking, §14.1)
 unless ``MockOptions.backfill`` lets later, smaller jobs use the room.
@@ -65,6 +66,9 @@ class Scheduler:
         share = job.spec.share_identifier
         if share is not None:
             state.share_used[share] = state.share_used.get(share, 0.0) + need
+        if state.fair is not None:
+            state.fair.now = self.engine.clock.now()
+            state.fair.charge(share or "", need)
 
     def release(self, job: Job) -> None:
         """The job stopped holding capacity; a pass may now place others."""
@@ -83,6 +87,9 @@ class Scheduler:
                 state.share_used[share] = left
             else:
                 state.share_used.pop(share, None)
+        if state.fair is not None:
+            state.fair.now = self.engine.clock.now()
+            state.fair.charge(share or "", -need)
         for resource, quantity in job.run.consumables:
             resource.release(quantity)
         job.run.consumables = ()
@@ -127,6 +134,7 @@ class Scheduler:
         limits = [(ce, ce.max_vcpus) for ce in usable]
         engine = self.engine
         index = state.runnable
+        allowed = self._fair_allowance(state, limits)
         while True:
             job = index.head()
             if job is None:
@@ -134,6 +142,8 @@ class Scheduler:
             if job.run.cancel_reason is not None:  # §16.5 "at_head": the cancel lands now
                 engine.fail_runnable(job, job.run.cancel_reason)
                 continue
+            if allowed is not None and state.used_vcpus + job.run.need > allowed + EPSILON:
+                return  # §14.7: the rest is held back for share identifiers not yet active
             ce = self._place_in(limits, job)
             if ce is not None:
                 engine.attempts.place(job, ce)
@@ -142,6 +152,21 @@ class Scheduler:
             break
         if engine.options.backfill:
             self._backfill(state, limits, blocked=job)
+
+    def _fair_allowance(
+        self, state: QueueState, limits: list[tuple[Any, float | None]]
+    ) -> float | None:
+        """A fair-share queue's vCPU ceiling under ``computeReservation`` (§14.7), else None."""
+        fair = state.fair
+        if fair is None:
+            return None
+        policy = self.engine.backend.fairshare_policy(state.queue) or fair.policy
+        fair.refresh(policy, self.engine.clock.now())
+        reserved = fair.reserved_fraction()
+        if not reserved or not limits or any(limit is None for _, limit in limits):
+            return None
+        total = sum(float(limit) for _, limit in limits if limit is not None)
+        return total * (1.0 - reserved)
 
     def _place_in(self, limits: list[tuple[Any, float | None]], job: Job) -> Any | None:
         need = job.run.need

@@ -86,6 +86,14 @@ class BatchBackend:
         name = self.name_of(arn, "scheduling-policy")
         return None if name is None else self.scheduling_policies.get(name)
 
+    def fairshare_policy(self, queue: Any) -> Any | None:
+        """The fair-share scheduling policy of ``queue``, None for a FIFO or quota-share queue."""
+        arn = getattr(queue, "scheduling_policy_arn", None)
+        policy = None if not arn else self.find_scheduling_policy(arn)
+        if policy is None or getattr(policy, "fairshare_policy", None) is None:
+            return None
+        return policy
+
     def iter_job_definitions(self) -> Iterator[Any]:
         """Every revision of every job definition, by name then revision."""
         for name in sorted(self.job_definitions):

@@ -310,12 +310,17 @@ def _share_identifier(backend: BatchBackend, queue: Any, share: Any) -> str | No
 
 
 def _active_shares_full(backend: BatchBackend, queue: Any, share: str, most: int) -> bool:
-    """True when ``share`` would be one active share identifier more than ``most`` (§11.5).
+    """True when ``share`` would be one active share identifier more than ``most`` (§14.8).
 
-    Active means a job in SUBMITTED through RUNNING (the decay window is not counted). The
-    walk stops as soon as the answer is known.
+    Active means a job in SUBMITTED through RUNNING, or RUNNABLE jobs or capacity held less than
+    ``shareDecaySeconds`` ago (the decay window, §14.7). The walk stops as soon as the answer is
+    known.
     """
-    active: set[str] = set()
+    active = set(backend.engine.active_shares(queue))
+    if share in active:
+        return False
+    if len(active) >= most:
+        return True
     for status in ACTIVE_STATUSES:
         for job in backend.engine.jobs_in_queue(queue.name, status):
             other = job.spec.share_identifier
