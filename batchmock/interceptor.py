@@ -19,13 +19,17 @@ While at least one mock intercepts (between ``push`` and the matching ``pop``):
 
 When the last mock stops, both methods are put back (unless another library wrapped them in the
 meantime: then our wrappers stay in its chain, inert, as they check for an active mock first).
-Importing batchmock changes nothing in botocore. An async client (aiobotocore) would be armed
-the same way, by wrapping its endpoint's own ``_do_get_response`` around :func:`arm`.
+Importing batchmock changes nothing in botocore. aiobotocore, when already imported as a mock
+starts (batchmock never imports it), gets the same two guards on ``AioEndpoint._do_get_response``
+and ``AIOHTTPSession.send``; its clients are armed with :func:`before_send_aio`, which answers with
+awaitable bodies as aiobotocore reads them.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -58,14 +62,68 @@ def before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | N
     return _active[-1].intercept(event_name, request)
 
 
-def arm(events: Any) -> None:
+async def before_send_aio(request: Any, event_name: str = "", **_: Any) -> Any:
+    """:func:`before_send` for an aiobotocore client: the answer with an awaitable body."""
+    if not _active:
+        return None
+    read = getattr(request.body, "read", None)
+    if read is not None and inspect.iscoroutinefunction(read):
+        request.body = await read()  # an async request body (S3 uploads): the mocks read bytes
+    response = before_send(request, event_name)
+    if response is None:
+        return None
+    from aiobotocore.awsrequest import AioAWSResponse  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    return AioAWSResponse(
+        response.url,
+        response.status_code,
+        response.headers,
+        _AioRaw(response.content, response.url),
+    )
+
+
+class _AioStream:
+    """The ``content`` stream aiobotocore's streaming body reads from (aiohttp's shape)."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._at = 0
+
+    def at_eof(self) -> bool:
+        return self._at >= len(self._body)
+
+    async def read(self, n: int = -1) -> bytes:
+        end = len(self._body) if n < 0 else self._at + n
+        chunk = self._body[self._at : end]
+        self._at += len(chunk)
+        return chunk
+
+
+class _AioRaw:
+    """An answered body as aiobotocore reads a raw aiohttp response: awaitable."""
+
+    def __init__(self, body: bytes, url: str) -> None:
+        self.content = _AioStream(body)
+        self.url = url
+
+    async def read(self) -> bytes:
+        return await self.content.read()
+
+    def close(self) -> None:
+        """Nothing to release: the body is in memory."""
+
+    def release(self) -> None:
+        """Nothing to release: the body is in memory."""
+
+
+def arm(events: Any, handler: Callable[..., Any] = before_send) -> None:
     """Make sure a client's event emitter runs :func:`before_send` first (idempotent)."""
     if getattr(events, _ARMED, False):
         return
     # Locked: two threads making a shared client's first requests must not both register it
     # (a handler registered twice would answer, and so execute, each request twice).
     with _arm_lock:
-        events.register_first("before-send", before_send, unique_id=_UNIQUE_ID)
+        events.register_first("before-send", handler, unique_id=_UNIQUE_ID)
         try:
             setattr(events, _ARMED, True)
         except AttributeError:  # an emitter that takes no attributes: re-registering is a no-op
@@ -128,6 +186,26 @@ def _arming(original: Callable[..., Any]) -> Callable[..., Any]:
     return _do_get_response
 
 
+def _arming_aio(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
+        if _active:
+            arm(self._event_emitter, before_send_aio)
+        return await original(self, request, operation_model, context)
+
+    return _do_get_response
+
+
+def _refusing_aio(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def send(self: Any, request: Any) -> Any:
+        if _active and not routing.is_loopback_url(request.url):
+            raise NetworkRefusedError(refusal(request.url))
+        return await original(self, request)
+
+    return send
+
+
 def _refusing(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def send(self: Any, request: Any) -> Any:
@@ -142,9 +220,12 @@ class _Patch:
     """A method of a botocore class, wrapped while a mock is active."""
 
     def __init__(
-        self, owner: type, name: str, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]
+        self,
+        owner: type | tuple[str, str],
+        name: str,
+        wrap: Callable[[Callable[..., Any]], Callable[..., Any]],
     ) -> None:
-        self.owner = owner
+        self.owner: Any = owner  # or (module, class): patched only if that module is imported
         self.name = name
         self.wrap = wrap
         self.original: Callable[..., Any] | None = None
@@ -153,6 +234,11 @@ class _Patch:
     def on(self) -> None:
         if self.wrapper is not None:
             return
+        if isinstance(self.owner, tuple):
+            module = sys.modules.get(self.owner[0])
+            if module is None:
+                return  # never imported here: nothing of it can be in use
+            self.owner = getattr(module, self.owner[1])
         self.original = getattr(self.owner, self.name)
         self.wrapper = self.wrap(self.original)
         setattr(self.owner, self.name, self.wrapper)
@@ -166,4 +252,6 @@ class _Patch:
 _PATCHES = (
     _Patch(Endpoint, "_do_get_response", _arming),
     _Patch(URLLib3Session, "send", _refusing),
+    _Patch(("aiobotocore.endpoint", "AioEndpoint"), "_do_get_response", _arming_aio),
+    _Patch(("aiobotocore.httpsession", "AIOHTTPSession"), "send", _refusing_aio),
 )
