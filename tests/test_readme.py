@@ -98,6 +98,8 @@ def test_python_snippet_runs(block: Block) -> None:
     # Run in this process, without the pytester fixture: pytester drops at teardown every module
     # imported during the test (Flask, first imported here, would be dropped under moto's feet).
     _check_no_placeholder(block)
+    if "from aiobotocore" in block.code and os.environ.get("BATCHMOCK_REQUIRE_ASYNC") != "1":
+        pytest.importorskip("aiobotocore", reason="aiobotocore (the 'test-async' extra) is absent")
     code = compile(block.code, f"README.md:{block.line}", "exec")
     exec(code, {"__name__": "readme_snippet"})
 
