@@ -123,6 +123,8 @@ def arm(events: Any, handler: Callable[..., Any] = before_send) -> None:
     # Locked: two threads making a shared client's first requests must not both register it
     # (a handler registered twice would answer, and so execute, each request twice).
     with _arm_lock:
+        if getattr(events, _ARMED, False):  # another thread armed it while we waited
+            return
         events.register_first("before-send", handler, unique_id=_UNIQUE_ID)
         try:
             setattr(events, _ARMED, True)
