@@ -111,14 +111,14 @@ class BatchMockApp:
 
     # -- the ECS endpoints of running jobs --------------------------------------------------
     def _ecs(self, environ: dict[str, Any], path: str) -> serialize.Response:
-        read_body(environ)
+        body = read_body(environ)
         if not self.mock.active:
             return serialize.error(
                 "ServerException", 500, "The mock behind this server is no longer active."
             )
         tasks = self.mock.ecs_tasks or ecs.NO_TASKS
         headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", "")}
-        return tasks.answer(environ["REQUEST_METHOD"], path, headers)
+        return tasks.answer(environ["REQUEST_METHOD"], path, headers, body)
 
     # -- moto --------------------------------------------------------------------------------
     def _to_moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
