@@ -246,7 +246,8 @@ def describe_compute_environments(backend: BatchBackend, params: dict[str, Any])
 def update_compute_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """UpdateComputeEnvironment: change only the members sent (§13.9), status back to VALID."""
     ce = find(backend, params["computeEnvironment"])
-    settling.check_not_deleting(ce, "ComputeEnvironment")
+    if settling.being_deleted(backend, ce, "ComputeEnvironment"):
+        return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
     role = params.get("serviceRole")
     new_role = None if role is None else _role_arn(backend.account_id, role)
     if new_role is not None and _is_service_linked(new_role) != _is_service_linked(ce.service_role):

@@ -291,7 +291,8 @@ def describe_job_queues(backend: BatchBackend, params: dict[str, Any]) -> dict[s
 def update_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """UpdateJobQueue: change the members sent (§12.10); lists replace the old ones whole."""
     queue = find(backend, params["jobQueue"])
-    settling.check_not_deleting(queue, "JobQueue")
+    if settling.being_deleted(backend, queue, "JobQueue"):
+        return {"jobQueueName": queue.name, "jobQueueArn": queue.arn}
     queue_type = queue.job_queue_type
     ce_order = se_order = None
     if params.get("computeEnvironmentOrder") is not None:
