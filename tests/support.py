@@ -140,6 +140,20 @@ def requires_operation(*operations: str) -> pytest.MarkDecorator:
     )
 
 
+def requires_enum_value(shape: str, value: str) -> pytest.MarkDecorator:
+    """Skip a test when the installed botocore's Batch model has no enum value ``value`` in the
+    shape named ``shape`` (``ECS_MANAGED_INSTANCES`` in ``CRType`` came with botocore 1.44)."""
+    try:
+        found = value in (model().shape_for(shape).enum or [])
+    except Exception:  # noqa: BLE001 - a model without the shape lacks the value too
+        found = False
+    return pytest.mark.skipif(
+        not found,
+        reason=f"the Batch model of the installed botocore {botocore.__version__} has no "
+        f"{value} in {shape}",
+    )
+
+
 def model_shape(operation: str, path: str) -> Shape:
     """The shape at ``path`` of ``operation``'s input: members joined by dots, ``member`` for a
     list's element, ``key``/``value`` for a map's (``"tags.key"``, ``"jobs.member"``)."""

@@ -172,3 +172,50 @@ def test_fargate_32_vcpu_pairs_the_model_lists_register(batch: Any) -> None:
                 ],
             },
         )
+
+
+# -- options of the issue 10 audit: the behaviour AWS leaves open, the other way -------------------
+def test_unknown_dependency_accepted_and_not_waited_for_with_the_option() -> None:
+    with mock_batch(unknown_dependency="ignore", auto_advance=False) as mock:
+        batch = mock.client()
+        make_ce(batch)
+        make_queue(batch)
+        make_job_definition(batch)
+        job_id = submit_job(batch, dependsOn=[{"jobId": "no-such-job"}])
+        mock.run_until_idle()
+        (job,) = batch.describe_jobs(jobs=[job_id])["jobs"]
+        assert job["status"] == "SUCCEEDED"
+        assert job["dependsOn"] == [{"jobId": "no-such-job"}]
+
+
+@pytest.mark.parametrize("kind", ["compute environment", "job queue"])
+def test_update_of_a_deleting_resource_accepted_with_the_option(kind: str) -> None:
+    with mock_batch(delays={"resource_status": 10}, update_deleting="accept") as slow:
+        batch = slow.client()
+        ce_arn = make_ce(batch)
+        slow.advance(10)
+        queue_arn = make_queue(batch)
+        slow.advance(10)
+        batch.update_job_queue(jobQueue="q", state="DISABLED")
+        slow.advance(10)
+        batch.delete_job_queue(jobQueue="q")
+        if kind == "job queue":
+            out = batch.update_job_queue(jobQueue="q", priority=5)
+            out.pop("ResponseMetadata")
+            assert out == {"jobQueueName": "q", "jobQueueArn": queue_arn}
+            (queue,) = batch.describe_job_queues()["jobQueues"]
+            assert (queue["priority"], queue["status"]) == (1, "DELETING")  # nothing changed
+            slow.advance(10)
+            assert batch.describe_job_queues()["jobQueues"] == []
+        else:
+            slow.advance(10)
+            batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
+            slow.advance(10)
+            batch.delete_compute_environment(computeEnvironment="ce")
+            out = batch.update_compute_environment(computeEnvironment="ce", state="ENABLED")
+            out.pop("ResponseMetadata")
+            assert out == {"computeEnvironmentName": "ce", "computeEnvironmentArn": ce_arn}
+            (found,) = batch.describe_compute_environments()["computeEnvironments"]
+            assert (found["state"], found["status"]) == ("DISABLED", "DELETING")
+            slow.advance(10)
+            assert batch.describe_compute_environments()["computeEnvironments"] == []

@@ -58,6 +58,14 @@ MESSAGES = {
     # [model] computeEnvironmentOrder: "EC2 and Fargate compute environments can't be mixed"
     "mixed_fargate": "computeEnvironmentOrder: EC2 (EC2 or SPOT) and Fargate (FARGATE or "
     "FARGATE_SPOT) compute environments can't be mixed in one job queue",
+    # [docs: Job queues on Amazon ECS Managed Instances] "You cannot mix Amazon ECS Managed
+    # Instances compute environments with Fargate or Amazon EC2 compute environments"
+    "mixed_managed_instances": "computeEnvironmentOrder: ECS_MANAGED_INSTANCES compute "
+    "environments can't be mixed with EC2 or Fargate compute environments in one job queue",
+    # [docs: the same page] "Spot compute environments cannot be ordered before On-Demand
+    # compute environments" (capacityOptionType of the instance launch template)
+    "spot_first": "computeEnvironmentOrder: Spot compute environment {spot} can't be ordered "
+    "before On-Demand compute environment {on_demand} in an ECS_MANAGED_INSTANCES job queue",
     # [model] jobQueueType is one of EKS, ECS, ECS_FARGATE "depending on the compute
     # environment": one orchestration per queue
     "mixed_orchestration": "computeEnvironmentOrder: ECS and EKS compute environments can't be "
@@ -165,8 +173,12 @@ def _compute_order(
             raise ClientException(MESSAGES["ce_not_valid"].format(name=ce.name, status=ce.status))
         resolved.append((entry["order"], ce))
     ces = [ce for _, ce in resolved]
-    if len({ce.is_fargate for ce in ces}) > 1:
-        raise ClientException(MESSAGES["mixed_fargate"])
+    platforms = {ce.platform for ce in ces}
+    if len(platforms) > 1:
+        key = "mixed_managed_instances" if "MANAGED_INSTANCES" in platforms else "mixed_fargate"
+        raise ClientException(MESSAGES[key])
+    if platforms == {"MANAGED_INSTANCES"}:
+        _check_spot_after_on_demand(resolved)
     if len({ce.container_orchestration_type for ce in ces}) > 1:
         raise ClientException(MESSAGES["mixed_orchestration"])
     archs = sorted({ce.architecture for ce in ces} - {None})
@@ -175,8 +187,28 @@ def _compute_order(
     if ces[0].container_orchestration_type == "EKS":
         queue_type = "EKS"
     else:
-        queue_type = "ECS_FARGATE" if ces[0].is_fargate else "ECS"
+        queue_type = QUEUE_TYPES[ces[0].platform]
     return [(o, ce.name) for o, ce in resolved], queue_type
+
+
+QUEUE_TYPES = {"EC2": "ECS", "FARGATE": "ECS_FARGATE", "MANAGED_INSTANCES": "ECS_MANAGED_INSTANCES"}
+"""[model] JobQueueType "depending on the compute environment" (ECS_MANAGED_INSTANCES in
+botocore 1.44)."""
+
+
+def _check_spot_after_on_demand(resolved: Sequence[tuple[int, Any]]) -> None:
+    on_demand_after: str | None = None
+    for _, ce in sorted(resolved, key=lambda pair: pair[0], reverse=True):
+        template = ((ce.compute_resources or {}).get("managedInstancesProvider") or {}).get(
+            "instanceLaunchTemplate"
+        ) or {}
+        if str(template.get("capacityOptionType") or "ON_DEMAND").upper() == "SPOT":
+            if on_demand_after is not None:
+                raise ClientException(
+                    MESSAGES["spot_first"].format(spot=ce.name, on_demand=on_demand_after)
+                )
+        else:
+            on_demand_after = ce.name
 
 
 def _service_order(

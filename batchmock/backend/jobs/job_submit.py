@@ -111,7 +111,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])
     fargate = "FARGATE" in (definition.platform_capabilities or [])
-    _check_platform(queue, definition, fargate)
+    _check_platform(queue, definition)
     array_size = _array_size(params.get("arrayProperties"), definition)
     depends_on, unknown = _depends_on(backend, params.get("dependsOn"), array_size)
     share = _share_identifier(backend, queue, params.get("shareIdentifier"))
@@ -195,13 +195,23 @@ def _definition(backend: BatchBackend, ref: str) -> Any:
     raise ClientException(MESSAGES["definition"].format(ref=ref))
 
 
-def _check_platform(queue: Any, definition: Any, fargate: bool) -> None:
-    """§21.3: an EC2 definition on a Fargate queue, or the reverse, is refused at SubmitJob."""
-    queue_type = getattr(queue, "job_queue_type", None)
-    if definition.container_orchestration_type != "ECS" or queue_type not in ("ECS", "ECS_FARGATE"):
+QUEUE_PLATFORMS = {
+    "ECS": "EC2",
+    "ECS_FARGATE": "FARGATE",
+    "ECS_MANAGED_INSTANCES": "MANAGED_INSTANCES",
+}
+"""The platform capability the compute environments of each ECS queue type run."""
+
+
+def _check_platform(queue: Any, definition: Any) -> None:
+    """§21.3: a definition whose platform capability the queue's compute environments do not
+    run (EC2 on Fargate, or the reverse; MANAGED_INSTANCES only on ECS Managed Instances, the
+    text by analogy) is refused at SubmitJob."""
+    runs = QUEUE_PLATFORMS.get(getattr(queue, "job_queue_type", None) or "")
+    if definition.container_orchestration_type != "ECS" or runs is None:
         return
-    if fargate != (queue_type == "ECS_FARGATE"):
-        capability = "FARGATE" if fargate else "EC2"
+    capability = (definition.platform_capabilities or ["EC2"])[0]
+    if capability != runs:
         raise ClientException(MESSAGES["platform"].format(capability=capability))
 
 
