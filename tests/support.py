@@ -181,3 +181,15 @@ def documented_number(operation: str, path: str, pattern: str = UP_TO) -> int:
     found = re.search(pattern, " ".join(text.split()))
     assert found is not None, f"the documentation of {operation}.{path} states no {pattern!r}"
     return int(found.group(1).replace(",", ""))
+
+
+def default_image_type(eks: bool = False) -> str:
+    """The image type a CE created without ``ec2Configuration`` reports, as the installed model
+    states it ("the default is ECS_AL2023 for EC2 (ECS) compute environments and EKS_AL2023 for
+    EKS"; ECS_AL2 / EKS_AL2 where an older model states no such default)."""
+    shape = model_shape("CreateComputeEnvironment", "computeResources.ec2Configuration")
+    text = " ".join(re.sub(r"<[^>]+>", " ", shape.documentation or "").split())
+    found = re.search(r"the default is (ECS_\w+) for EC2 \(ECS\) .*? and (EKS_\w+) for EKS", text)
+    if found is None:
+        return "EKS_AL2" if eks else "ECS_AL2"
+    return found.group(2) if eks else found.group(1)

@@ -11,7 +11,7 @@ from batchmock.backend.control_plane import instance_types
 from batchmock.backend.core import output_defaults
 from batchmock.backend.core.checks import check_at_least, check_range
 from batchmock.errors import ClientException, executing_request
-from batchmock.service_model import documented_number
+from batchmock.service_model import documented_number, documented_word
 
 EC2_TYPES = ("EC2", "SPOT")
 FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
@@ -359,18 +359,35 @@ def _check_scaling(
 def shown(cr: Mapping[str, Any], eks: bool) -> dict[str, Any]:
     """The ComputeResource DescribeComputeEnvironments shows for the stored one (§21.1).
 
-    EC2/SPOT resources report the default image type when none was given (``ECS_AL2``, or
-    ``ECS_AL2_NVIDIA`` when the instance types have GPUs; ``EKS_AL2``/``EKS_AL2_NVIDIA`` on
-    EKS) and ``tags: {}`` [TF ``_createEC2``][LOG][RAF]; Fargate resources are shown as stored.
+    EC2/SPOT resources report the default image type when none was given (:func:`default_image`,
+    with ``_NVIDIA`` when the instance types have GPUs) and ``tags: {}`` [TF ``_createEC2``][LOG]
+    [RAF]; Fargate and ECS Managed Instances resources are shown as stored.
     """
     result = copy.deepcopy(dict(cr))
     if platform(result.get("type")) != "EC2":
         return result  # Fargate and ECS Managed Instances: as stored
     if not result.get("ec2Configuration"):
         gpu = instance_types.has_gpu(result.get("instanceTypes") or [])
-        image = ("EKS_AL2" if eks else "ECS_AL2") + ("_NVIDIA" if gpu else "")
+        image = default_image(eks) + ("_NVIDIA" if gpu else "")
         result["ec2Configuration"] = [{"imageType": image}]
     return output_defaults.fill("Ec2ComputeResource", result)
+
+
+def default_image(eks: bool) -> str:
+    """The image type of a CE created without ``ec2Configuration``, as the installed model's
+    documentation of ``computeResources.ec2Configuration`` states it: ``ECS_AL2023`` /
+    ``EKS_AL2023`` in botocore 1.44 (Batch changed the default on January 12, 2026, the model
+    says), else the ``ECS_AL2`` / ``EKS_AL2`` that §21.1's older observations show."""
+    kind = "EKS" if eks else "ECS"
+    pattern = (
+        r"the default is \w+ for EC2 \(ECS\) compute environments and (EKS_\w+)"
+        if eks
+        else r"the default is (ECS_\w+)"
+    )
+    found = documented_word(
+        "CreateComputeEnvironment", "computeResources.ec2Configuration", pattern
+    )
+    return found or f"{kind}_AL2"
 
 
 def holds(cr: Mapping[str, Any] | None, vcpus: float, memory_mib: float, gpus: float) -> bool:

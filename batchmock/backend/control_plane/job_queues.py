@@ -83,6 +83,8 @@ MESSAGES = {
     "(FIFO) and can't gain one",
     "policy_remove": "schedulingPolicyArn: the scheduling policy of a job queue can be replaced "
     "but not removed",
+    # [model] the same texts, and CreateSchedulingPolicy: a policy type "cannot be removed or
+    # changed"
     "policy_kind": "schedulingPolicyArn: a {old} policy can only be replaced by another {old} "
     "policy",
     # [model] JobStateTimeLimitAction (§12.7): state RUNNABLE; CANCEL, or TERMINATE on SageMaker
@@ -374,7 +376,8 @@ def _replacement_policy(backend: BatchBackend, queue: JobQueue, arn: str) -> str
         raise ClientException(MESSAGES["policy_add"].format(name=queue.name))
     new = _policy(backend, arn)
     old = checks.find_policy(backend, queue.scheduling_policy_arn)
-    # [inferred] a fair-share queue stays fair-share and a quota-share queue stays quota-share
+    # [model] the queue's "fair-share scheduling policy can be replaced but not removed", and a
+    # policy's type "cannot be removed or changed" (CreateSchedulingPolicy): the kind stays
     if old is not None and _policy_kind(old) != _policy_kind(new):
         raise ClientException(MESSAGES["policy_kind"].format(old=_policy_kind(old)))
     return str(new.arn)
