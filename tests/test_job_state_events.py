@@ -311,6 +311,45 @@ def test_array_children_send_their_own_events_and_the_parent_its_own() -> None:
         assert_event(events[-1], describe(batch, parent))
 
 
+def test_multi_node_nodes_send_their_own_events_and_the_job_its_own() -> None:
+    with mock_batch(start_time=START) as mock:
+        url = rule_to_queue(ANY_BATCH)
+        batch = mock.client()
+        make_env(batch)
+        batch.register_job_definition(
+            jobDefinitionName="mnp",
+            type="multinode",
+            nodeProperties={
+                "numNodes": 2,
+                "mainNode": 0,
+                "nodeRangeProperties": [
+                    {
+                        "targetNodes": "0:",
+                        "container": {
+                            "image": "busybox",
+                            "resourceRequirements": [
+                                {"type": "VCPU", "value": "1"},
+                                {"type": "MEMORY", "value": "256"},
+                            ],
+                        },
+                    }
+                ],
+            },
+        )
+        job_id = submit_job(batch, jobDefinition="mnp")
+        assert not mock.run_until_idle()
+        events = received(url)
+        for each in (job_id, f"{job_id}#0", f"{job_id}#1"):
+            own = [e for e in events if e["detail"]["jobId"] == each]
+            job = mock.runtime.find_job(each)
+            assert job is not None
+            # one event per change after the job's first status, in order
+            assert [e["detail"]["status"] for e in own] == [s for s, _ in job.status_history[1:]]
+            assert own[-1]["detail"]["status"] == "SUCCEEDED"
+            assert_event(own[-1], describe(batch, each))
+        assert events[-1]["detail"]["jobId"] == job_id  # the job ends with its nodes
+
+
 # -- turned off, no rule, and where the events go ------------------------------------------------
 def test_job_state_events_off_puts_nothing() -> None:
     with mock_batch(job_state_events=False) as mock:
