@@ -1,5 +1,5 @@
-""" "Batch Job State Change" events on moto's EventBridge: a rule with an SQS target receives
-every status change after SUBMITTED, in order, in the User Guide's shape (issue 12, part 2)."""
+"""Job state change events on moto's EventBridge: a rule with an SQS target receives every status
+change after SUBMITTED, in order, in the User Guide's shape (issue 12, part 2)."""
 
 from __future__ import annotations
 
@@ -392,6 +392,26 @@ def test_events_go_to_the_jobs_region_only() -> None:
         events = received(west, region="eu-west-1")
         assert [e["detail"]["status"] for e in events][-1] == "SUCCEEDED"
         assert_event(events[-1], describe(batch, job_id), region="eu-west-1")
+
+
+def test_events_go_to_the_default_bus_only() -> None:
+    with mock_batch() as mock:
+        default = rule_to_queue(ANY_BATCH)
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="custom")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events = boto3.client("events", region_name="us-east-1")
+        events.create_event_bus(Name="custom")
+        events.put_rule(Name="custom", EventBusName="custom", EventPattern=json.dumps(ANY_BATCH))
+        events.put_targets(Rule="custom", EventBusName="custom", Targets=[{"Id": "q", "Arn": arn}])
+        batch = mock.client()
+        make_env(batch)
+        submit_job(batch)
+        assert not mock.run_until_idle()
+        assert len(received(default)) == 4
+        assert received(url) == []
 
 
 def test_events_go_to_the_jobs_account_only(monkeypatch: pytest.MonkeyPatch) -> None:
