@@ -88,6 +88,20 @@ class MockOptions:
     """DeregisterJobDefinition accepts a bare name (AWS's own example); which revisions it
     deregisters is not documented: ``"latest"`` (the default, the latest ACTIVE
     revision, the one SubmitJob runs for that name) or ``"all"`` (every ACTIVE revision)."""
+    unknown_dependency: str = "refuse"
+    """SubmitJob of a ``dependsOn`` entry whose ``jobId`` names no job (not documented by AWS):
+    ``"refuse"`` (the default, the reference's rule: a ClientException naming the entry) or
+    ``"ignore"`` (accepted and echoed in ``dependsOn``; the job does not wait for it)."""
+    update_deleting: str = "refuse"
+    """UpdateComputeEnvironment / UpdateJobQueue of a resource that is DELETING (only with a
+    ``delays.resource_status`` delay; not documented by AWS): ``"refuse"`` (the default, as AWS
+    refuses to delete a resource that is still CREATING or UPDATING) or ``"accept"`` (200 with
+    the name and ARN; nothing changes and the deletion goes on)."""
+    unknown_service_job: str = "accept"
+    """TerminateServiceJob of an ID that names no service job (not documented for the single
+    form): ``"accept"`` (the default: 200 ``{}``, as TerminateJob answers for an unknown ID and as
+    the model says TerminateServiceJobs treats IDs it cannot find) or ``"refuse"``
+    (``ServiceJob <id> not found.``)."""
     fargate_requires_execution_role: bool = True
     """RegisterJobDefinition refuses a Fargate definition without ``executionRoleArn``, as the
     model's text says it must have one; False accepts it."""
@@ -141,4 +155,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "cancel_runnable": ("immediate", "at_head"),
     "share_decay_zero": ("current", "default"),
     "ref_substitution": ("element", "substring"),
+    "unknown_dependency": ("refuse", "ignore"),
+    "update_deleting": ("refuse", "accept"),
+    "unknown_service_job": ("accept", "refuse"),
 }

@@ -142,6 +142,15 @@ def documented_number(operation: str, path: str, pattern: str) -> int | None:
 
 
 @functools.cache
+def documented_word(operation: str, path: str, pattern: str) -> str | None:
+    """The text the first group of ``pattern`` finds in a member's documentation, or None: for
+    defaults the model states in words ("the default is ECS_AL2023 for EC2 (ECS) compute
+    environments")."""
+    found = re.search(pattern, _documentation(operation, path))
+    return None if found is None else found.group(1)
+
+
+@functools.cache
 def documented_range(operation: str, path: str) -> tuple[int, int] | None:
     """The "between N and M" a member's documentation states, or None."""
     found = _RANGE_PHRASE.search(_documentation(operation, path))

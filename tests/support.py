@@ -175,6 +175,20 @@ def _modeled(shape: Shape, value: Any) -> Any:
     return value
 
 
+def requires_enum_value(shape: str, value: str) -> pytest.MarkDecorator:
+    """Skip a test when the installed botocore's Batch model has no enum value ``value`` in the
+    shape named ``shape`` (``ECS_MANAGED_INSTANCES`` in ``CRType`` came with botocore 1.44)."""
+    try:
+        found = value in (model().shape_for(shape).enum or [])
+    except Exception:  # noqa: BLE001 - a model without the shape lacks the value too
+        found = False
+    return pytest.mark.skipif(
+        not found,
+        reason=f"the Batch model of the installed botocore {botocore.__version__} has no "
+        f"{value} in {shape}",
+    )
+
+
 def model_shape(operation: str, path: str) -> Shape:
     """The shape at ``path`` of ``operation``'s input: members joined by dots, ``member`` for a
     list's element, ``key``/``value`` for a map's (``"tags.key"``, ``"jobs.member"``)."""
@@ -202,3 +216,15 @@ def documented_number(operation: str, path: str, pattern: str = UP_TO) -> int:
     found = re.search(pattern, " ".join(text.split()))
     assert found is not None, f"the documentation of {operation}.{path} states no {pattern!r}"
     return int(found.group(1).replace(",", ""))
+
+
+def default_image_type(eks: bool = False) -> str:
+    """The image type a CE created without ``ec2Configuration`` reports, as the installed model
+    states it ("the default is ECS_AL2023 for EC2 (ECS) compute environments and EKS_AL2023 for
+    EKS"; ECS_AL2 / EKS_AL2 where an older model states no such default)."""
+    shape = model_shape("CreateComputeEnvironment", "computeResources.ec2Configuration")
+    text = " ".join(re.sub(r"<[^>]+>", " ", shape.documentation or "").split())
+    found = re.search(r"the default is (ECS_\w+) for EC2 \(ECS\) .*? and (EKS_\w+) for EKS", text)
+    if found is None:
+        return "EKS_AL2" if eks else "ECS_AL2"
+    return found.group(2) if eks else found.group(1)

@@ -28,6 +28,8 @@ class Dependencies:
         """Record the dependencies of a job being submitted (checked by the API layer)."""
         for entry in job.spec.depends_on:
             kind, dep_id = entry.get("type"), entry.get("jobId")
+            if dep_id in job.spec.unknown_dependencies:
+                continue  # named no job when submitted: accepted, never waited for
             if kind == "SEQUENTIAL":
                 job.run.sequential = True
             elif kind == "N_TO_N" and dep_id and job.spec.array_size is not None:

@@ -32,6 +32,9 @@ class JobSpec:
     """The effective strategy: the submitted one replaces the definition's (§7.10)."""
     timeout: dict[str, Any] | None = None
     depends_on: list[dict[str, Any]] = field(default_factory=list)
+    unknown_dependencies: tuple[str, ...] = ()
+    """IDs of ``depends_on`` that named no job at submit time (option ``unknown_dependency``
+    "ignore"): echoed, never waited for."""
     array_size: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
     """The job's own tags (§11.4: propagateTags copies tags to the ECS task, not the job)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from batchmock import BatchMock, mock_batch
-from tests.support import make_ce, make_job_definition, make_queue, submit_job
+from tests.support import make_ce, make_job_definition, make_queue, model_shape, submit_job
 
 
 @pytest.fixture
@@ -156,9 +157,23 @@ def test_node_ranges_may_mix_container_kinds(batch: Any) -> None:
     assert out["revision"] == 1
 
 
+def _fargate_32_vcpu_memory() -> list[str]:
+    """The MEMORY values the installed model lists for 32 Fargate vCPUs ([] if none)."""
+    shape = model_shape("RegisterJobDefinition", "containerProperties.resourceRequirements")
+    text = " ".join(re.sub(r"<[^>]+>", " ", shape.member.members["value"].documentation).split())
+    found = re.search(r'type="VCPU".*?value = 32 MEMORY = ([\d, or]+)', text)
+    return re.findall(r"\d+", found.group(1)) if found else []
+
+
+@pytest.mark.skipif(
+    not _fargate_32_vcpu_memory(), reason="the installed model lists no 32-vCPU Fargate pairs"
+)
 def test_fargate_32_vcpu_pairs_the_model_lists_register(batch: Any) -> None:
-    # [model] ResourceRequirement.value: VCPU 32 with MEMORY 61440, 122880 or 249856
-    for memory in ("61440", "122880", "249856"):
+    # [model] ResourceRequirement.value of botocore 1.44: VCPU 32 with MEMORY 61440, 122880 or
+    # 249856 (the reference's §10.6 lacks them); read from the installed model
+    memories = _fargate_32_vcpu_memory()
+    assert memories == ["61440", "122880", "249856"]
+    for memory in memories:
         batch.register_job_definition(
             jobDefinitionName=f"big{memory}",
             type="container",
@@ -172,3 +187,65 @@ def test_fargate_32_vcpu_pairs_the_model_lists_register(batch: Any) -> None:
                 ],
             },
         )
+    found = batch.describe_job_definitions(status="ACTIVE")["jobDefinitions"]
+    shown = {
+        d["jobDefinitionName"]: (
+            d["platformCapabilities"],
+            d["containerProperties"]["resourceRequirements"],
+        )
+        for d in found
+    }
+    assert shown == {
+        f"big{memory}": (
+            ["FARGATE"],
+            [{"type": "VCPU", "value": "32"}, {"type": "MEMORY", "value": memory}],
+        )
+        for memory in memories
+    }
+
+
+# -- options of the issue 10 audit: the behaviour AWS leaves open, the other way -------------------
+def test_unknown_dependency_accepted_and_not_waited_for_with_the_option() -> None:
+    with mock_batch(unknown_dependency="ignore", auto_advance=False) as mock:
+        batch = mock.client()
+        make_ce(batch)
+        make_queue(batch)
+        make_job_definition(batch)
+        job_id = submit_job(batch, dependsOn=[{"jobId": "no-such-job"}])
+        mock.run_until_idle()
+        (job,) = batch.describe_jobs(jobs=[job_id])["jobs"]
+        assert job["status"] == "SUCCEEDED"
+        assert job["dependsOn"] == [{"jobId": "no-such-job"}]
+
+
+@pytest.mark.parametrize("kind", ["compute environment", "job queue"])
+def test_update_of_a_deleting_resource_accepted_with_the_option(kind: str) -> None:
+    with mock_batch(delays={"resource_status": 10}, update_deleting="accept") as slow:
+        batch = slow.client()
+        ce_arn = make_ce(batch)
+        slow.advance(10)
+        queue_arn = make_queue(batch)
+        slow.advance(10)
+        batch.update_job_queue(jobQueue="q", state="DISABLED")
+        slow.advance(10)
+        batch.delete_job_queue(jobQueue="q")
+        if kind == "job queue":
+            out = batch.update_job_queue(jobQueue="q", priority=5)
+            out.pop("ResponseMetadata")
+            assert out == {"jobQueueName": "q", "jobQueueArn": queue_arn}
+            (queue,) = batch.describe_job_queues()["jobQueues"]
+            assert (queue["priority"], queue["status"]) == (1, "DELETING")  # nothing changed
+            slow.advance(10)
+            assert batch.describe_job_queues()["jobQueues"] == []
+        else:
+            slow.advance(10)
+            batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
+            slow.advance(10)
+            batch.delete_compute_environment(computeEnvironment="ce")
+            out = batch.update_compute_environment(computeEnvironment="ce", state="ENABLED")
+            out.pop("ResponseMetadata")
+            assert out == {"computeEnvironmentName": "ce", "computeEnvironmentArn": ce_arn}
+            (found,) = batch.describe_compute_environments()["computeEnvironments"]
+            assert (found["state"], found["status"]) == ("DISABLED", "DELETING")
+            slow.advance(10)
+            assert batch.describe_compute_environments()["computeEnvironments"] == []

@@ -9,7 +9,14 @@ from botocore.exceptions import ClientError
 
 from batchmock import BatchMock, mock_batch
 from batchmock.backend.control_plane import instance_types
-from tests.support import error_of, make_ce, make_job_definition, make_queue, submit_job
+from tests.support import (
+    error_of,
+    executing_error_of,
+    make_ce,
+    make_job_definition,
+    make_queue,
+    submit_job,
+)
 
 STUCK = (
     "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) "
@@ -222,3 +229,87 @@ def test_job_name_text_ends_with_the_request_id(batch: Any) -> None:
         "Error executing request, Exception : Job name should match valid pattern, "
         f"RequestId: {request_id}"
     )
+
+
+# -- checks the issue 10 audit kept, each with its source or option ------------------------------
+def _multinode_definition(batch: Any) -> None:
+    container = {
+        "image": "busybox",
+        "resourceRequirements": [
+            {"type": "VCPU", "value": "1"},
+            {"type": "MEMORY", "value": "512"},
+        ],
+    }
+    batch.register_job_definition(
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 2,
+            "mainNode": 0,
+            "nodeRangeProperties": [{"targetNodes": "0:1", "container": container}],
+        },
+    )
+
+
+def test_array_of_a_multinode_definition_is_refused(batch: Any) -> None:
+    # [client: aws/aws-parallelcluster cli/awsbatch/awsbsub.py] AWS's own Batch CLI never sends
+    # arrayProperties with its multi-node definition
+    make_ce(batch)
+    make_queue(batch)
+    _multinode_definition(batch)
+    detail = executing_error_of(
+        batch.submit_job,
+        jobName="j",
+        jobQueue="q",
+        jobDefinition="mnp",
+        arrayProperties={"size": 2},
+    )
+    assert detail == "arrayProperties: array jobs cannot use a multi-node parallel job definition"
+    assert batch.list_jobs(jobQueue="q", jobStatus="SUBMITTED")["jobSummaryList"] == []
+
+
+def test_unknown_dependency_is_refused_by_default(batch: Any) -> None:
+    # §6.5 [inferred], option unknown_dependency="refuse"
+    make_ce(batch)
+    make_queue(batch)
+    make_job_definition(batch)
+    detail = executing_error_of(
+        batch.submit_job,
+        jobName="j",
+        jobQueue="q",
+        jobDefinition="jd",
+        dependsOn=[{"jobId": "no-such-job"}],
+    )
+    assert detail == "dependsOn[0].jobId: job no-such-job does not exist"
+
+
+@pytest.mark.parametrize("kind", ["compute environment", "job queue"])
+def test_update_of_a_deleting_resource_is_refused_by_default(kind: str) -> None:
+    # option update_deleting="refuse" (only with a settling delay does a resource stay DELETING)
+    with mock_batch(delays={"resource_status": 10}) as slow:
+        batch = slow.client()
+        make_ce(batch)
+        slow.advance(10)
+        make_queue(batch)
+        slow.advance(10)
+        if kind == "job queue":
+            batch.update_job_queue(jobQueue="q", state="DISABLED")
+            slow.advance(10)
+            batch.delete_job_queue(jobQueue="q")
+            message = error_of(batch.update_job_queue, jobQueue="q", priority=5)
+            assert message == "JobQueue q is being deleted"
+            assert batch.describe_job_queues()["jobQueues"][0]["status"] == "DELETING"
+        else:
+            batch.update_job_queue(jobQueue="q", state="DISABLED")
+            slow.advance(10)
+            batch.delete_job_queue(jobQueue="q")
+            slow.advance(10)
+            batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
+            slow.advance(10)
+            batch.delete_compute_environment(computeEnvironment="ce")
+            message = error_of(
+                batch.update_compute_environment, computeEnvironment="ce", state="ENABLED"
+            )
+            assert message == "ComputeEnvironment ce is being deleted"
+            found = batch.describe_compute_environments()["computeEnvironments"][0]
+            assert (found["state"], found["status"]) == ("DISABLED", "DELETING")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import documented_number, error_of
+from tests.support import default_image_type, documented_number, error_of
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -143,6 +143,10 @@ def test_eks_environment(batch: Any) -> None:
     assert detail["containerOrchestrationType"] == "EKS"
     assert detail["eksConfiguration"] == eks
     assert "ecsClusterArn" not in detail
+    # the EKS default image type the installed model states (EKS_AL2023 in botocore 1.44)
+    assert detail["computeResources"]["ec2Configuration"] == [
+        {"imageType": default_image_type(eks=True)}
+    ]
 
 
 def test_eks_does_not_take_fargate(batch: Any) -> None:
@@ -340,7 +344,10 @@ def test_describe_with_nothing_created(batch: Any) -> None:
 
 
 def test_ec2_environment_shows_the_default_image_type(batch: Any) -> None:
-    # §21.1 [TF _createEC2][LOG][RAF]: ECS_AL2, or ECS_AL2_NVIDIA for GPU instance types
+    # §21.1 [TF _createEC2][LOG][RAF] showed ECS_AL2 (ECS_AL2_NVIDIA for GPU instance types);
+    # the model of botocore 1.44 says Batch made ECS_AL2023 the default on January 12, 2026: the
+    # default is the one the installed model states, with _NVIDIA for GPU types
+    default = default_image_type()
     create(batch, "cpu", computeResources=ec2())
     create(batch, "gpu", computeResources=ec2(instanceTypes=["g4dn.xlarge"]))
     given = [{"imageType": "ECS_AL2023"}]
@@ -350,8 +357,8 @@ def test_ec2_environment_shows_the_default_image_type(batch: Any) -> None:
         "minvCpus": 0,
         "desiredvCpus": 0,
         "tags": {},
-        "ec2Configuration": [{"imageType": "ECS_AL2"}],
+        "ec2Configuration": [{"imageType": default}],
     }
     gpu = describe(batch, "gpu")["computeResources"]
-    assert gpu["ec2Configuration"] == [{"imageType": "ECS_AL2_NVIDIA"}]
+    assert gpu["ec2Configuration"] == [{"imageType": f"{default}_NVIDIA"}]
     assert describe(batch, "own")["computeResources"]["ec2Configuration"] == given

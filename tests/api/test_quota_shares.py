@@ -87,8 +87,6 @@ def test_borrow_limit_defaults_to_unlimited(batch: Any, queue: str) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "text"),
     [
-        ({"capacityLimits": []}, "capacityLimits"),
-        ({"capacityLimits": [{"maxCapacity": 0, "capacityUnit": "ml.m5.large"}]}, "maxCapacity"),
         ({"resourceSharingConfiguration": {"strategy": "LEND", "borrowLimit": 50}}, "borrowLimit"),
         (
             {"resourceSharingConfiguration": {"strategy": "LEND_AND_BORROW", "borrowLimit": -5}},
@@ -105,6 +103,31 @@ def test_create_rules(batch: Any, queue: str, kwargs: dict[str, Any], text: str)
     with pytest.raises(batch.exceptions.ClientException, match=text):
         create(batch, **kwargs)
     assert listed(batch) == []
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [[], [{"maxCapacity": 0, "capacityUnit": "ml.m5.large"}], LIMITS * 2],
+    ids=["none", "zero", "unit-twice"],
+)
+def test_capacity_limits_the_model_does_not_restrict_are_stored_as_given(
+    batch: Any, queue: str, limits: list[dict[str, Any]]
+) -> None:
+    # issue 10 audit: the model sets no count and no bound on maxCapacity; these were
+    # [inferred] refusals
+    arn = create(batch, capacityLimits=limits)["quotaShareArn"]
+    found = batch.describe_quota_share(quotaShareArn=arn)
+    found.pop("ResponseMetadata")
+    assert found == {
+        "quotaShareName": "share",
+        "quotaShareArn": f"{QUEUE_ARN}/quota-share/share",
+        "jobQueueArn": QUEUE_ARN,
+        "capacityLimits": limits,
+        "resourceSharingConfiguration": SHARING,
+        "preemptionConfiguration": PREEMPTION,
+        "state": "ENABLED",
+        "status": "VALID",
+    }
 
 
 def test_names_are_unique_per_queue_and_limited_to_20(batch: Any, queue: str) -> None:

@@ -7,8 +7,15 @@ from typing import Any
 
 import pytest
 
-from batchmock import BatchMock
-from tests.support import documented_number, has_member, model, requires_member, requires_operation
+from batchmock import BatchMock, mock_batch
+from tests.support import (
+    documented_number,
+    executing_error_of,
+    has_member,
+    model,
+    requires_member,
+    requires_operation,
+)
 
 ARN = "arn:aws:batch:us-east-1:123456789012:"
 LIMITS = [{"maxCapacity": 5, "capacityUnit": "NUM_INSTANCES"}]
@@ -73,15 +80,40 @@ def test_create_rules(batch: Any) -> None:
     create_env(batch)
     with pytest.raises(batch.exceptions.ClientException, match="Object already exists"):
         create_env(batch)
-    with pytest.raises(batch.exceptions.ClientException, match="capacityLimits"):
-        create_env(batch, "x", capacityLimits=[])
-    with pytest.raises(batch.exceptions.ClientException, match=r"capacityLimits\[0\].maxCapacity"):
-        create_env(batch, "x", capacityLimits=[{"maxCapacity": 0, "capacityUnit": "NUM_INSTANCES"}])
-    with pytest.raises(batch.exceptions.ClientException, match="capacityUnit"):
-        create_env(batch, "x", capacityLimits=[{"maxCapacity": 1}])
-    with pytest.raises(batch.exceptions.ClientException, match="serviceEnvironmentType"):
+    with pytest.raises(batch.exceptions.ClientException) as info:
         create_env(batch, "x", serviceEnvironmentType="LAMBDA")
+    assert info.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value 'LAMBDA' at 'serviceEnvironmentType' failed to "
+        "satisfy constraint: Member must satisfy enum value set: [SAGEMAKER_TRAINING]"
+    )
     assert [e["serviceEnvironmentName"] for e in envs(batch)] == ["se"]
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        [],
+        [{"maxCapacity": 0, "capacityUnit": "NUM_INSTANCES"}],
+        [{"maxCapacity": 1}],
+        [{"maxCapacity": 1, "capacityUnit": "NUM_INSTANCES"}] * 2,
+    ],
+    ids=["none", "zero", "no-unit", "unit-twice"],
+)
+def test_capacity_limits_the_model_does_not_restrict_are_stored_as_given(
+    batch: Any, limits: list[dict[str, Any]]
+) -> None:
+    # issue 10 audit: the model sets no count, no bound and no required unit here, and no
+    # source says AWS refuses these; they were [inferred] refusals
+    create_env(batch, "x", capacityLimits=limits)
+    (found,) = envs(batch, serviceEnvironments=["x"])
+    assert found == {
+        "serviceEnvironmentName": "x",
+        "serviceEnvironmentArn": ARN + "service-environment/x",
+        "serviceEnvironmentType": "SAGEMAKER_TRAINING",
+        "state": "ENABLED",
+        "status": "VALID",
+        "capacityLimits": limits,
+    }
 
 
 def test_describe_by_names_and_arns_and_pages(batch: Any) -> None:
@@ -108,8 +140,8 @@ def test_update_state_and_limits(batch: Any) -> None:
     assert out["serviceEnvironmentName"] == "se"
     (found,) = envs(batch)
     assert (found["state"], found["capacityLimits"]) == ("DISABLED", new_limits)
-    with pytest.raises(batch.exceptions.ClientException, match="capacityLimits"):
-        batch.update_service_environment(serviceEnvironment="se", capacityLimits=[])
+    batch.update_service_environment(serviceEnvironment="se", capacityLimits=[])
+    assert envs(batch)[0]["capacityLimits"] == []  # replaced whole; no source refuses []
     with pytest.raises(batch.exceptions.ClientException, match="not found"):
         batch.update_service_environment(serviceEnvironment="ghost", state="ENABLED")
 
@@ -182,6 +214,48 @@ def test_submit_rules(batch: Any, kwargs: dict[str, Any], text: str) -> None:
     with pytest.raises(batch.exceptions.ClientException, match=text):
         submit(batch, **kwargs)
     assert batch.list_service_jobs(jobQueue="sq", jobStatus="SUBMITTED")["jobSummaryList"] == []
+
+
+def test_service_job_members_the_model_does_not_bound_are_accepted(batch: Any) -> None:
+    # issue 10 audit: the model states no count of evaluateOnExit entries for service jobs and
+    # no bound on preemption retries or the timeout; those [inferred] refusals were removed
+    create_env(batch)
+    sagemaker_queue(batch)
+    exits = [{"action": "RETRY", "onStatusReason": f"r{i}*"} for i in range(7)]
+    out = submit(
+        batch,
+        retryStrategy={"attempts": 1, "evaluateOnExit": exits},
+        preemptionConfiguration={"preemptionRetriesBeforeTermination": 0},
+        timeoutConfig={"attemptDurationSeconds": 0},
+    )
+    found = batch.describe_service_job(jobId=out["jobId"])
+    found.pop("ResponseMetadata")
+    assert found == {
+        "attempts": [],
+        "capacityUsage": [{"capacityUnit": "ml.m5.large", "quantity": 2.0}],
+        "createdAt": found["createdAt"],
+        "isTerminated": False,
+        "jobArn": ARN + "service-job/" + out["jobId"],
+        "jobId": out["jobId"],
+        "jobName": "train",
+        "jobQueue": ARN + "job-queue/sq",
+        "retryStrategy": {"attempts": 1, "evaluateOnExit": exits},
+        "serviceRequestPayload": PAYLOAD,
+        "serviceJobType": "SAGEMAKER_TRAINING",
+        "preemptionConfiguration": {"preemptionRetriesBeforeTermination": 0},
+        "status": "SUBMITTED",
+        "timeoutConfig": {"attemptDurationSeconds": 0},
+    }
+
+
+def test_a_payload_that_is_no_json_object_is_refused_naming_the_member(batch: Any) -> None:
+    create_env(batch)
+    sagemaker_queue(batch)
+    detail = executing_error_of(submit, batch, serviceRequestPayload="[1]")
+    assert detail == (
+        "serviceRequestPayload: must be a JSON object (the request for the service): got a JSON "
+        "list"
+    )
 
 
 def test_submit_to_a_container_queue_or_disabled_queue(batch: Any) -> None:
@@ -271,10 +345,35 @@ def test_terminate_and_update(batch: Any) -> None:
 def test_unknown_service_job(batch: Any) -> None:
     calls = [
         lambda: batch.describe_service_job(jobId="nope"),
-        lambda: batch.terminate_service_job(jobId="nope", reason="r"),
     ]
     if "UpdateServiceJob" in model().operation_names:  # not in older models
         calls.append(lambda: batch.update_service_job(jobId="nope", schedulingPriority=1))
     for call in calls:
-        with pytest.raises(batch.exceptions.ClientException, match="not found"):
+        with pytest.raises(batch.exceptions.ClientException) as info:
             call()
+        assert info.value.response["Error"]["Message"] == "ServiceJob nope not found."
+
+
+def test_terminate_unknown_service_job_answers_200_by_default(batch: Any) -> None:
+    # option unknown_service_job="accept": as TerminateJob of an unknown id (§21.2) and as the
+    # model says TerminateServiceJobs treats ids it cannot find
+    out = batch.terminate_service_job(jobId="nope", reason="r")
+    assert out["ResponseMetadata"]["HTTPStatusCode"] == 200
+    out.pop("ResponseMetadata")
+    assert out == {}
+    with pytest.raises(batch.exceptions.ClientException) as info:
+        batch.describe_service_job(jobId="nope")  # nothing was made
+    assert info.value.response["Error"]["Message"] == "ServiceJob nope not found."
+
+
+def test_terminate_unknown_service_job_refused_with_the_option() -> None:
+    with mock_batch(unknown_service_job="refuse") as active:
+        batch = active.client()
+        with pytest.raises(batch.exceptions.ClientException) as info:
+            batch.terminate_service_job(jobId="nope", reason="r")
+        response = info.value.response
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert response["Error"] == {
+            "Code": "ClientException",
+            "Message": "ServiceJob nope not found.",
+        }

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from batchmock import BatchMock, mock_batch
-from tests.support import make_ce, make_queue
+from tests.support import default_image_type, make_ce, make_queue
 
 CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster"
 
@@ -73,7 +73,7 @@ def test_airflow_batch_create_compute_environment_operator(batch: Any) -> None:
             "minvCpus": 0,
             "desiredvCpus": 0,
             "tags": {},
-            "ec2Configuration": [{"imageType": "ECS_AL2"}],
+            "ec2Configuration": [{"imageType": default_image_type()}],
         },
         "serviceRole": kwargs["serviceRole"],
         "containerOrchestrationType": "ECS",

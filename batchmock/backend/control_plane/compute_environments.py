@@ -97,7 +97,7 @@ class ComputeEnvironment:
 
     @property
     def resource_type(self) -> str | None:
-        """EC2, SPOT, FARGATE or FARGATE_SPOT; None for UNMANAGED."""
+        """EC2, SPOT, FARGATE, FARGATE_SPOT or ECS_MANAGED_INSTANCES; None for UNMANAGED."""
         return None if self.compute_resources is None else self.compute_resources["type"]
 
     @property
@@ -116,6 +116,11 @@ class ComputeEnvironment:
     def is_fargate(self) -> bool:
         """True for FARGATE and FARGATE_SPOT resources."""
         return compute_resources.is_fargate(self.resource_type)
+
+    @property
+    def platform(self) -> str:
+        """The platform capability its jobs need: EC2, FARGATE or MANAGED_INSTANCES."""
+        return compute_resources.platform(self.resource_type)
 
     @property
     def architecture(self) -> str | None:
@@ -246,7 +251,8 @@ def describe_compute_environments(backend: BatchBackend, params: dict[str, Any])
 def update_compute_environment(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """UpdateComputeEnvironment: change only the members sent (§13.9), status back to VALID."""
     ce = find(backend, params["computeEnvironment"])
-    settling.check_not_deleting(ce, "ComputeEnvironment")
+    if settling.being_deleted(backend, ce, "ComputeEnvironment"):
+        return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
     role = params.get("serviceRole")
     new_role = None if role is None else _role_arn(backend.account_id, role)
     if new_role is not None and _is_service_linked(new_role) != _is_service_linked(ce.service_role):

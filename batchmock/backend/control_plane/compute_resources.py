@@ -11,10 +11,15 @@ from batchmock.backend.control_plane import instance_types
 from batchmock.backend.core import output_defaults
 from batchmock.backend.core.checks import check_at_least, check_range
 from batchmock.errors import ClientException, executing_request
-from batchmock.service_model import documented_number
+from batchmock.service_model import documented_number, documented_word
 
 EC2_TYPES = ("EC2", "SPOT")
 FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
+MANAGED_INSTANCES_TYPES = ("ECS_MANAGED_INSTANCES",)
+"""botocore 1.44's CRType adds ECS_MANAGED_INSTANCES (an older model refuses it as an enum)."""
+MANAGED_INSTANCES_ONLY = ("managedInstancesProvider", "capacityTags")
+"""[model] members "only valid for" / "must not be specified for other" types than
+ECS_MANAGED_INSTANCES."""
 SPOT_STRATEGIES = ("SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED")
 
 FARGATE_FORBIDDEN = (
@@ -52,6 +57,20 @@ MESSAGES = {
     # [obs: Netflix/metaflow#70] (§21.3), raised with the ", RequestId: <uuid>" tail
     "instance_type": "Instance type can only be one of [{names}]",
     # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] the CRType enum (reached only when the protocol's enum check lets a type through)
+    "crtype": "computeResources.type must be one of {choices}, got {value!r}",
+    # [model] ComputeResource.type and managedInstancesProvider: "required when
+    # computeResources.type is ECS_MANAGED_INSTANCES"; maxvCpus is required for every type
+    "mi_required": "computeResources.{member} is required for ECS_MANAGED_INSTANCES compute "
+    "environments",
+    # [model] managedInstancesProvider "must not be specified for other compute environment
+    # types"; capacityTags "is only valid for ECS_MANAGED_INSTANCES compute environments"
+    "mi_only": "computeResources.{member} is only valid for ECS_MANAGED_INSTANCES compute "
+    "environments, not {type}",
+    # [model] ComputeResourceUpdate.type: "You cannot change the type to or from
+    # ECS_MANAGED_INSTANCES"
+    "mi_type": "computeResources.type cannot change from {old} to {new}: a compute environment "
+    "cannot change to or from ECS_MANAGED_INSTANCES",
     # [model] maxvCpus is required; subnets, instanceRole (EC2/SPOT) and securityGroupIds
     # (Fargate) are "required for" those types in the member documentation
     "required": "computeResources.{member} is required for {type} compute environments",
@@ -100,6 +119,20 @@ def is_fargate(resource_type: str | None) -> bool:
     return resource_type in FARGATE_TYPES
 
 
+def is_managed_instances(resource_type: str | None) -> bool:
+    """True for ECS_MANAGED_INSTANCES."""
+    return resource_type in MANAGED_INSTANCES_TYPES
+
+
+def platform(resource_type: str | None) -> str:
+    """The platform capability a CE of this type runs: EC2 (EC2, SPOT, UNMANAGED), FARGATE
+    (FARGATE, FARGATE_SPOT) or MANAGED_INSTANCES (ECS_MANAGED_INSTANCES) [model:
+    PlatformCapability]."""
+    if is_fargate(resource_type):
+        return "FARGATE"
+    return "MANAGED_INSTANCES" if is_managed_instances(resource_type) else "EC2"
+
+
 def validate_create(cr: Mapping[str, Any], eks: bool) -> dict[str, Any]:
     """The stored form of a CreateComputeEnvironment ``computeResources`` after every check.
 
@@ -108,17 +141,38 @@ def validate_create(cr: Mapping[str, Any], eks: bool) -> dict[str, Any]:
     """
     result = copy.deepcopy(dict(cr))
     crtype = result.get("type")
-    if crtype not in EC2_TYPES + FARGATE_TYPES:
-        raise ClientException(MESSAGES["required"].format(member="type", type="MANAGED"))
+    known = EC2_TYPES + FARGATE_TYPES + MANAGED_INSTANCES_TYPES
+    if crtype not in known:
+        raise ClientException(MESSAGES["crtype"].format(choices=", ".join(known), value=crtype))
+    if is_managed_instances(crtype):
+        _check_managed_instances(result)
+        _check_vcpus(result)
+        return result
     for member in ("maxvCpus", "subnets"):
         if result.get(member) is None:
             raise ClientException(MESSAGES["required"].format(member=member, type=crtype))
+    _check_not_managed_instances(result, crtype)
     if is_fargate(crtype):
         _check_fargate(result, crtype, eks)
     else:
         _check_ec2(result, crtype)
     _check_vcpus(result)
     return result
+
+
+def _check_managed_instances(cr: Mapping[str, Any]) -> None:
+    """[model][docs: Compute environments on Amazon ECS Managed Instances] maxvCpus and a
+    managedInstancesProvider (whose own required members the protocol checks); networking and
+    instance selection live in the provider, so ``subnets`` is not required."""
+    for member in ("maxvCpus", "managedInstancesProvider"):
+        if cr.get(member) is None:
+            raise ClientException(MESSAGES["mi_required"].format(member=member))
+
+
+def _check_not_managed_instances(cr: Mapping[str, Any], crtype: str) -> None:
+    for member in MANAGED_INSTANCES_ONLY:
+        if cr.get(member) is not None:
+            raise ClientException(MESSAGES["mi_only"].format(member=member, type=crtype))
 
 
 def _check_fargate(cr: dict[str, Any], crtype: str, eks: bool) -> None:
@@ -196,6 +250,11 @@ def merge_update(
     changes = {k: v for k, v in update.items() if v is not None}
     old_type = current["type"]
     new_type = changes.get("type", old_type)
+    if is_managed_instances(old_type) != is_managed_instances(new_type):
+        raise ClientException(MESSAGES["mi_type"].format(old=old_type, new=new_type))
+    if is_managed_instances(old_type):
+        return _merge_managed_instances(current, changes), False
+    _check_not_managed_instances(changes, old_type)
     if is_fargate(old_type) != is_fargate(new_type):
         raise ClientException(MESSAGES["type_family"].format(old=old_type, new=new_type))
     if is_fargate(old_type):
@@ -228,6 +287,34 @@ def _removes(member: str, value: Any) -> bool:
     if member == "launchTemplate":
         return "" in (value.get("launchTemplateId"), value.get("launchTemplateName"))
     return False
+
+
+def _merge_managed_instances(
+    current: Mapping[str, Any], changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The members sent replace the stored ones; ``managedInstancesProvider`` (and its
+    ``instanceLaunchTemplate``) is merged member by member, since the update shape holds only
+    the changeable members [model: UpdateManagedInstancesProviderConfiguration]."""
+    merged = copy.deepcopy(dict(current))
+    for member, value in changes.items():
+        if member == "managedInstancesProvider":
+            merged[member] = _merge_objects(merged.get(member) or {}, value)
+        elif member != "updateToLatestImageVersion":
+            merged[member] = copy.deepcopy(value)
+    if "maxvCpus" in changes:
+        check_at_least("computeResources.maxvCpus", merged["maxvCpus"], 0)
+    _check_vcpus(merged)
+    return merged
+
+
+def _merge_objects(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(dict(old))
+    for key, value in new.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge_objects(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
 
 
 def _merge_fargate(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -272,27 +359,45 @@ def _check_scaling(
 def shown(cr: Mapping[str, Any], eks: bool) -> dict[str, Any]:
     """The ComputeResource DescribeComputeEnvironments shows for the stored one (§21.1).
 
-    EC2/SPOT resources report the default image type when none was given (``ECS_AL2``, or
-    ``ECS_AL2_NVIDIA`` when the instance types have GPUs; ``EKS_AL2``/``EKS_AL2_NVIDIA`` on
-    EKS) and ``tags: {}`` [TF ``_createEC2``][LOG][RAF]; Fargate resources are shown as stored.
+    EC2/SPOT resources report the default image type when none was given (:func:`default_image`,
+    with ``_NVIDIA`` when the instance types have GPUs) and ``tags: {}`` [TF ``_createEC2``][LOG]
+    [RAF]; Fargate and ECS Managed Instances resources are shown as stored.
     """
     result = copy.deepcopy(dict(cr))
-    if is_fargate(result.get("type")):
-        return result
+    if platform(result.get("type")) != "EC2":
+        return result  # Fargate and ECS Managed Instances: as stored
     if not result.get("ec2Configuration"):
         gpu = instance_types.has_gpu(result.get("instanceTypes") or [])
-        image = ("EKS_AL2" if eks else "ECS_AL2") + ("_NVIDIA" if gpu else "")
+        image = default_image(eks) + ("_NVIDIA" if gpu else "")
         result["ec2Configuration"] = [{"imageType": image}]
     return output_defaults.fill("Ec2ComputeResource", result)
+
+
+def default_image(eks: bool) -> str:
+    """The image type of a CE created without ``ec2Configuration``, as the installed model's
+    documentation of ``computeResources.ec2Configuration`` states it: ``ECS_AL2023`` /
+    ``EKS_AL2023`` in botocore 1.44 (Batch changed the default on January 12, 2026, the model
+    says), else the ``ECS_AL2`` / ``EKS_AL2`` that §21.1's older observations show."""
+    kind = "EKS" if eks else "ECS"
+    pattern = (
+        r"the default is \w+ for EC2 \(ECS\) compute environments and (EKS_\w+)"
+        if eks
+        else r"the default is (ECS_\w+)"
+    )
+    found = documented_word(
+        "CreateComputeEnvironment", "computeResources.ec2Configuration", pattern
+    )
+    return found or f"{kind}_AL2"
 
 
 def holds(cr: Mapping[str, Any] | None, vcpus: float, memory_mib: float, gpus: float) -> bool:
     """Whether an instance type of these resources can hold one job's request (§21.3).
 
-    Fargate resources (their pairs are checked at registration) and unmanaged compute
-    environments (None: the user's instances) hold anything.
+    Fargate resources (their pairs are checked at registration), ECS Managed Instances (ECS
+    picks the instance type for the task [docs]) and unmanaged compute environments (None: the
+    user's instances) hold anything.
     """
-    if cr is None or is_fargate(cr.get("type")) or not cr.get("instanceTypes"):
+    if cr is None or platform(cr.get("type")) != "EC2" or not cr.get("instanceTypes"):
         return True
     return instance_types.can_hold(tuple(cr["instanceTypes"]), vcpus, memory_mib, gpus)
 
@@ -303,7 +408,7 @@ def architecture(cr: Mapping[str, Any] | None) -> str | None:
     Used to refuse queues that mix architectures (§12.2): only instance types that name a
     Graviton family (``m6g``, ``c7gn.large``, ``a1``) or ``default_arm64`` count as ARM.
     """
-    if not cr or is_fargate(cr.get("type")) or not cr.get("instanceTypes"):
+    if not cr or platform(cr.get("type")) != "EC2" or not cr.get("instanceTypes"):
         return None
     arm = [t == "default_arm64" or bool(_ARM_FAMILY.fullmatch(t)) for t in cr["instanceTypes"]]
     if all(arm):

@@ -58,6 +58,14 @@ MESSAGES = {
     # [model] computeEnvironmentOrder: "EC2 and Fargate compute environments can't be mixed"
     "mixed_fargate": "computeEnvironmentOrder: EC2 (EC2 or SPOT) and Fargate (FARGATE or "
     "FARGATE_SPOT) compute environments can't be mixed in one job queue",
+    # [docs: Job queues on Amazon ECS Managed Instances] "You cannot mix Amazon ECS Managed
+    # Instances compute environments with Fargate or Amazon EC2 compute environments"
+    "mixed_managed_instances": "computeEnvironmentOrder: ECS_MANAGED_INSTANCES compute "
+    "environments can't be mixed with EC2 or Fargate compute environments in one job queue",
+    # [docs: the same page] "Spot compute environments cannot be ordered before On-Demand
+    # compute environments" (capacityOptionType of the instance launch template)
+    "spot_first": "computeEnvironmentOrder: Spot compute environment {spot} can't be ordered "
+    "before On-Demand compute environment {on_demand} in an ECS_MANAGED_INSTANCES job queue",
     # [model] jobQueueType is one of EKS, ECS, ECS_FARGATE "depending on the compute
     # environment": one orchestration per queue
     "mixed_orchestration": "computeEnvironmentOrder: ECS and EKS compute environments can't be "
@@ -75,6 +83,8 @@ MESSAGES = {
     "(FIFO) and can't gain one",
     "policy_remove": "schedulingPolicyArn: the scheduling policy of a job queue can be replaced "
     "but not removed",
+    # [model] the same texts, and CreateSchedulingPolicy: a policy type "cannot be removed or
+    # changed"
     "policy_kind": "schedulingPolicyArn: a {old} policy can only be replaced by another {old} "
     "policy",
     # [model] JobStateTimeLimitAction (§12.7): state RUNNABLE; CANCEL, or TERMINATE on SageMaker
@@ -165,8 +175,12 @@ def _compute_order(
             raise ClientException(MESSAGES["ce_not_valid"].format(name=ce.name, status=ce.status))
         resolved.append((entry["order"], ce))
     ces = [ce for _, ce in resolved]
-    if len({ce.is_fargate for ce in ces}) > 1:
-        raise ClientException(MESSAGES["mixed_fargate"])
+    platforms = {ce.platform for ce in ces}
+    if len(platforms) > 1:
+        key = "mixed_managed_instances" if "MANAGED_INSTANCES" in platforms else "mixed_fargate"
+        raise ClientException(MESSAGES[key])
+    if platforms == {"MANAGED_INSTANCES"}:
+        _check_spot_after_on_demand(resolved)
     if len({ce.container_orchestration_type for ce in ces}) > 1:
         raise ClientException(MESSAGES["mixed_orchestration"])
     archs = sorted({ce.architecture for ce in ces} - {None})
@@ -175,8 +189,28 @@ def _compute_order(
     if ces[0].container_orchestration_type == "EKS":
         queue_type = "EKS"
     else:
-        queue_type = "ECS_FARGATE" if ces[0].is_fargate else "ECS"
+        queue_type = QUEUE_TYPES[ces[0].platform]
     return [(o, ce.name) for o, ce in resolved], queue_type
+
+
+QUEUE_TYPES = {"EC2": "ECS", "FARGATE": "ECS_FARGATE", "MANAGED_INSTANCES": "ECS_MANAGED_INSTANCES"}
+"""[model] JobQueueType "depending on the compute environment" (ECS_MANAGED_INSTANCES in
+botocore 1.44)."""
+
+
+def _check_spot_after_on_demand(resolved: Sequence[tuple[int, Any]]) -> None:
+    on_demand_after: str | None = None
+    for _, ce in sorted(resolved, key=lambda pair: pair[0], reverse=True):
+        template = ((ce.compute_resources or {}).get("managedInstancesProvider") or {}).get(
+            "instanceLaunchTemplate"
+        ) or {}
+        if str(template.get("capacityOptionType") or "ON_DEMAND").upper() == "SPOT":
+            if on_demand_after is not None:
+                raise ClientException(
+                    MESSAGES["spot_first"].format(spot=ce.name, on_demand=on_demand_after)
+                )
+        else:
+            on_demand_after = ce.name
 
 
 def _service_order(
@@ -291,7 +325,8 @@ def describe_job_queues(backend: BatchBackend, params: dict[str, Any]) -> dict[s
 def update_job_queue(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
     """UpdateJobQueue: change the members sent (§12.10); lists replace the old ones whole."""
     queue = find(backend, params["jobQueue"])
-    settling.check_not_deleting(queue, "JobQueue")
+    if settling.being_deleted(backend, queue, "JobQueue"):
+        return {"jobQueueName": queue.name, "jobQueueArn": queue.arn}
     queue_type = queue.job_queue_type
     ce_order = se_order = None
     if params.get("computeEnvironmentOrder") is not None:
@@ -341,7 +376,8 @@ def _replacement_policy(backend: BatchBackend, queue: JobQueue, arn: str) -> str
         raise ClientException(MESSAGES["policy_add"].format(name=queue.name))
     new = _policy(backend, arn)
     old = checks.find_policy(backend, queue.scheduling_policy_arn)
-    # [inferred] a fair-share queue stays fair-share and a quota-share queue stays quota-share
+    # [model] the queue's "fair-share scheduling policy can be replaced but not removed", and a
+    # policy's type "cannot be removed or changed" (CreateSchedulingPolicy): the kind stays
     if old is not None and _policy_kind(old) != _policy_kind(new):
         raise ClientException(MESSAGES["policy_kind"].format(old=_policy_kind(old)))
     return str(new.arn)

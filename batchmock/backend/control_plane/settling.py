@@ -21,8 +21,10 @@ SETTLING = ("CREATING", "UPDATING")
 MESSAGES = {
     # [obs: astronomer-providers#413]
     "busy": "Cannot delete, resource is being modified",
-    # [inferred], part of the option ``delays.resource_status`` (G8): only with a delay does a
-    # resource stay DELETING, and a change then must not bring it back (wording [inferred])
+    # [inferred] option ``update_deleting`` (default "refuse"): AWS documents nothing for a
+    # change to a DELETING resource; the default follows its refusal to delete one that is being
+    # modified (the text above). Only with a ``delays.resource_status`` delay does a resource
+    # stay DELETING. Wording [inferred].
     "deleting": "{kind} {name} is being deleted",
 }
 
@@ -60,10 +62,18 @@ def check_deletable(resource: Any) -> None:
         raise ClientException(MESSAGES["busy"])
 
 
-def check_not_deleting(resource: Any, kind: str) -> None:
-    """Refuse to change a resource that is already being deleted [inferred]."""
-    if resource.status == "DELETING":
+def being_deleted(backend: BatchBackend, resource: Any, kind: str) -> bool:
+    """Whether an update of ``resource`` must leave it alone because it is DELETING.
+
+    Option ``update_deleting``: ``"refuse"`` raises the ClientException; ``"accept"`` answers
+    True, and the caller returns its usual output without changing anything (the deletion
+    goes on).
+    """
+    if resource.status != "DELETING":
+        return False
+    if backend.options.update_deleting == "refuse":
         raise ClientException(MESSAGES["deleting"].format(kind=kind, name=resource.name))
+    return True
 
 
 def remove(backend: BatchBackend, store: MutableMapping[str, Any], resource: Any) -> None:

@@ -28,7 +28,9 @@ MESSAGES = {
     # [model] TagKey 1-128, TagValue up to 256 characters
     "key": "{member}: tag key '{key}' must be 1-{limit} characters",
     "value": "{member}: the value of tag '{key}' must be at most {limit} characters",
-    # [docs: Tagging AWS resources, "aws:" is reserved for AWS use]
+    # [docs: AWS Batch User Guide, "Tag restrictions": "Don't use aws:, AWS:, or any upper or
+    # lowercase combination of such as a prefix ... reserved for AWS use"] (§18.1 calls it
+    # [inferred]); enforced on keys, where the docs say AWS-made tags live
     "reserved": "{member}: tag keys starting with 'aws:' are reserved, got '{key}'",
     # [model] TagrisTagsMap: strings to strings
     "type": "{member}: tag keys and values must be strings",
@@ -91,7 +93,7 @@ def _check_key(member: str, key: str) -> None:
     limit = max_key()
     if not key or _over(len(key), limit):
         raise ClientException(MESSAGES["key"].format(member=member, key=key, limit=limit))
-    # [inferred] the reserved prefix is matched case-insensitively, like other AWS services.
+    # any case, as the Batch User Guide's "Tag restrictions" page says
     if key.lower().startswith(RESERVED_PREFIX):
         raise ClientException(MESSAGES["reserved"].format(member=member, key=key))
 

@@ -8,12 +8,18 @@ definition and an override are held to exactly the same rule.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from batchmock.errors import executing_request, invalid
-from batchmock.service_model import documented_max, documented_min, documented_number
+from batchmock.service_model import (
+    documented_max,
+    documented_min,
+    documented_number,
+    member_shape,
+)
 
 IMAGE_RE = re.compile(r"[A-Za-z0-9_\-:./#@]+")
 """§10.3 allows letters, digits and ``-_:./#``; ``@`` is allowed as well because the model's own
@@ -60,22 +66,24 @@ MAX_TASK_CONTAINERS = 10
 RESERVED_ENV_PREFIX = "AWS_BATCH"
 
 
-def _steps(low: int, high: int, step: int) -> tuple[int, ...]:
-    return tuple(range(low, high + 1, step))
+@functools.cache
+def fargate_memory() -> dict[float, tuple[int, ...]]:
+    """§10.6: the MEMORY values (MiB) Fargate allows for each VCPU value, read from the installed
+    model's ResourceRequirement text ("value = 0.25 MEMORY = 512, 1024, or 2048 ..."; botocore
+    1.44 lists 32 vCPUs, which §10.6 lacks). Empty when the model states no pairs: the pair
+    rule is then not enforced."""
+    shape = member_shape("RegisterJobDefinition", "containerProperties.resourceRequirements")
+    member = getattr(shape, "member", None)
+    value = getattr(member, "members", {}).get("value") if member is not None else None
+    text = " ".join(re.sub(r"<[^>]+>", " ", getattr(value, "documentation", "") or "").split())
+    _, found, vcpu_part = text.partition('type="VCPU"')
+    pairs: dict[float, tuple[int, ...]] = {}
+    if not found:
+        return pairs
+    for vcpu, memories in re.findall(r"value = ([\d.]+) MEMORY = ([\d, or]+)", vcpu_part):
+        pairs[float(vcpu)] = tuple(int(m) for m in re.findall(r"\d+", memories))
+    return pairs
 
-
-FARGATE_MEMORY: dict[float, tuple[int, ...]] = {
-    0.25: (512, 1024, 2048),
-    0.5: _steps(1024, 4096, 1024),
-    1.0: _steps(2048, 8192, 1024),
-    2.0: _steps(4096, 16384, 1024),
-    4.0: _steps(8192, 30720, 1024),
-    8.0: _steps(16384, 61440, 4096),
-    16.0: _steps(32768, 122880, 8192),
-    32.0: (61440, 122880, 249856),
-}
-"""§10.6: the MEMORY values (MiB) Fargate allows for each VCPU value, as the model's
-ResourceRequirement text lists them (botocore 1.44 adds 32 vCPUs, which §10.6 lacks)."""
 
 MESSAGES = {
     # [obs: ASFHyP3/hyp3#586]
@@ -277,7 +285,8 @@ def container_resources(container: Mapping[str, Any]) -> dict[str, float]:
 
 def check_fargate_pair(member_path: str, vcpu: float, memory: float) -> None:
     """§10.6: the VCPU/MEMORY pair must be one Fargate offers."""
-    if int(memory) not in FARGATE_MEMORY.get(vcpu, ()):
+    pairs = fargate_memory()
+    if pairs and int(memory) not in pairs.get(vcpu, ()):
         raise invalid(member_path, MESSAGES["fargate_pair"].format(vcpu=vcpu, memory=int(memory)))
 
 

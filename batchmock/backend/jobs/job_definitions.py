@@ -28,9 +28,23 @@ if TYPE_CHECKING:
 MAX_DEFINITION_BYTES = 24 * 1024
 """§10.13 / §19: a job definition may be at most 24 KiB."""
 STATUSES = ("ACTIVE", "INACTIVE")
-PLATFORMS = ("EC2", "FARGATE")
+PLATFORMS = ("EC2", "FARGATE", "MANAGED_INSTANCES")
+"""[model] the PlatformCapability enum (MANAGED_INSTANCES from botocore 1.44; an older model
+refuses it as an enum value before a handler sees it)."""
 
 MESSAGES = {
+    # [model] RegisterJobDefinition.platformCapabilities: "Jobs with the MANAGED_INSTANCES
+    # platform capability must use ecsProperties (not containerProperties) and do not support
+    # multi-node parallel jobs"; texts [inferred]
+    "mi_ecs": "can't be used with platformCapabilities MANAGED_INSTANCES; use ecsProperties",
+    "mi_multinode": "multi-node parallel job definitions (type multinode) don't support "
+    "platformCapabilities MANAGED_INSTANCES",
+    "mi_no_ecs": "ecsProperties is required for platformCapabilities MANAGED_INSTANCES",
+    # [model] EcsTaskProperties.networkMode: "Valid values: host ... It cannot be specified for
+    # Fargate or Amazon EC2 platform job definitions"; texts [inferred]
+    "network_mode_platform": "only applies to platformCapabilities MANAGED_INSTANCES, got "
+    "{platform}",
+    "network_mode": "must be host, got {value!r}",
     # [inferred] worded like the SubmitJob size error of §2.6
     "size": "Job definition size must be less than 24 KiB, got {size} KiB",
     # [model] DescribeJobDefinitions ``status`` is "the status used to filter": ACTIVE|INACTIVE
@@ -186,8 +200,32 @@ def _platforms(params: Mapping[str, Any], eks: bool) -> list[str]:
         raise invalid("platformCapabilities", "must not be set for Amazon EKS job definitions")
     # [model] the PlatformCapability enum; one platform per definition
     if not isinstance(given, list) or len(given) != 1 or given[0] not in PLATFORMS:
-        raise invalid("platformCapabilities", f'must be ["EC2"] or ["FARGATE"], got {given!r}')
+        shown = " or ".join(f'["{name}"]' for name in PLATFORMS)
+        raise invalid("platformCapabilities", f"must be {shown}, got {given!r}")
     return list(given)
+
+
+def _check_managed_instances(params: Mapping[str, Any], platforms: list[str]) -> None:
+    """The MANAGED_INSTANCES rules of the model (ecsProperties only, no multi-node), and
+    ``networkMode`` only there."""
+    platform = platforms[0] if platforms else "EC2"
+    if platform == "MANAGED_INSTANCES":
+        if params.get("type") == "multinode" or params.get("nodeProperties") is not None:
+            raise invalid("type", MESSAGES["mi_multinode"])
+        if params.get("containerProperties") is not None:
+            raise invalid("containerProperties", MESSAGES["mi_ecs"])
+        if params.get("ecsProperties") is None:
+            raise invalid("ecsProperties", MESSAGES["mi_no_ecs"])
+    tasks = (params.get("ecsProperties") or {}).get("taskProperties") or []
+    for index, task in enumerate(tasks):
+        mode = task.get("networkMode") if isinstance(task, Mapping) else None
+        if mode is None:
+            continue
+        member = f"ecsProperties.taskProperties[{index}].networkMode"
+        if platform != "MANAGED_INSTANCES":
+            raise invalid(member, MESSAGES["network_mode_platform"].format(platform=platform))
+        if mode != "host":
+            raise invalid(member, MESSAGES["network_mode"].format(value=mode))
 
 
 def _check_parameters(value: Any) -> dict[str, str]:
@@ -209,6 +247,7 @@ def register_job_definition(backend: BatchBackend, params: dict[str, Any]) -> di
     _check_size(params)
     eks = _uses_eks(params)
     platforms = _platforms(params, eks)
+    _check_managed_instances(params, platforms)
     fargate = "FARGATE" in platforms
     if eks and params.get("propagateTags"):  # [model] propagateTags: not for EKS
         raise invalid("propagateTags", "must not be set for Amazon EKS job definitions")

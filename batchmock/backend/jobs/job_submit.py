@@ -61,8 +61,9 @@ MESSAGES = {
     "service_queue": "job queue {name} takes service jobs (SubmitServiceJob), not SubmitJob",
     # [model][docs: Array jobs][obs: opensupplyhub/open-apparel-registry#336] §5.1
     "array_size": "Array job size must be between {low} and {high}, got {size}",
-    # no source: the engine runs no array of multi-node jobs, so it refuses them rather than
-    # store a job it cannot run (listed as open in issue 10's closing note)
+    # [client: aws/aws-parallelcluster cli/awsbatch/awsbsub.py] AWS's own Batch CLI sends
+    # arrayProperties only on single-node submissions, never with its multi-node definition;
+    # AWS documents neither combination, and the engine runs no array of multi-node jobs
     "array_multinode": "array jobs cannot use a multi-node parallel job definition",
     # [model][docs: quotas] §6.1
     "dependencies": "Too many dependencies; maximum is {limit}, got {count}",
@@ -72,19 +73,24 @@ MESSAGES = {
     "dep_missing_id": "is required for a dependency of type {type}",
     "dep_sequential_id": "must not be given for a SEQUENTIAL dependency",
     "dep_array_only": "a {type} dependency is allowed only on an array job",
-    # §6.5 [inferred]: the engine cannot wait for a job that does not exist (listed as open in
-    # issue 10's closing note)
+    # §6.5 [inferred], option ``unknown_dependency`` (default "refuse"; "ignore" accepts it)
     "dep_unknown": "job {job_id} does not exist",
     # [docs: Array jobs] §5.9: N_TO_N pairs children of arrays of the same size
     "dep_n_to_n": "N_TO_N requires job {job_id} to be an array job of the same size ({size}), "
     "got {other}",
-    # [model] §11.5: shareIdentifier exactly when the queue has a fair-share policy; up to 255
-    # alphanumeric characters and an optional '*'; 500 active share identifiers per queue
+    # [model] SubmitJob.shareIdentifier: "If the job queue has a fair-share scheduling policy,
+    # then this parameter must be specified" (§11.5)
     "share_required": "is required because job queue {queue} has a fair-share scheduling policy",
+    # [model] SubmitJob.shareIdentifier: "Don't specify this parameter if the job queue doesn't
+    # have a fair-share scheduling policy" (§11.5)
     "share_forbidden": "must not be given because job queue {queue} has no fair-share "
     "scheduling policy",
+    # [model] ShareAttributes.shareIdentifier: up to 255 alphanumeric characters, optionally
+    # ending with '*' (the length read from the model, §11.5)
     "share_pattern": "must be up to {limit} alphanumeric characters, optionally followed by '*', "
     "got {value!r}",
+    # [model] FairsharePolicy.shareDistribution: "at most 500 unique fair-share identifiers"
+    # active in a queue, the number read from the model (§14.8)
     "share_limit": "job queue {queue} already has {limit} active share identifiers",
     # [model] ParametersMap: strings to strings
     "parameters": "must map strings to strings",
@@ -105,9 +111,9 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
     queue = _queue(backend, params["jobQueue"])
     definition = _definition(backend, params["jobDefinition"])
     fargate = "FARGATE" in (definition.platform_capabilities or [])
-    _check_platform(queue, definition, fargate)
+    _check_platform(queue, definition)
     array_size = _array_size(params.get("arrayProperties"), definition)
-    depends_on = _depends_on(backend, params.get("dependsOn"), array_size)
+    depends_on, unknown = _depends_on(backend, params.get("dependsOn"), array_size)
     share = _share_identifier(backend, queue, params.get("shareIdentifier"))
     priority = params.get("schedulingPriorityOverride")
     rules.check_scheduling_priority("schedulingPriorityOverride", priority)
@@ -143,6 +149,7 @@ def build_spec(backend: BatchBackend, params: Mapping[str, Any]) -> JobSpec:
         retry_strategy=retry_strategy,
         timeout=timeout,
         depends_on=depends_on,
+        unknown_dependencies=unknown,
         array_size=array_size,
         tags=tags,
         propagate_tags=propagate,
@@ -188,13 +195,23 @@ def _definition(backend: BatchBackend, ref: str) -> Any:
     raise ClientException(MESSAGES["definition"].format(ref=ref))
 
 
-def _check_platform(queue: Any, definition: Any, fargate: bool) -> None:
-    """§21.3: an EC2 definition on a Fargate queue, or the reverse, is refused at SubmitJob."""
-    queue_type = getattr(queue, "job_queue_type", None)
-    if definition.container_orchestration_type != "ECS" or queue_type not in ("ECS", "ECS_FARGATE"):
+QUEUE_PLATFORMS = {
+    "ECS": "EC2",
+    "ECS_FARGATE": "FARGATE",
+    "ECS_MANAGED_INSTANCES": "MANAGED_INSTANCES",
+}
+"""The platform capability the compute environments of each ECS queue type run."""
+
+
+def _check_platform(queue: Any, definition: Any) -> None:
+    """§21.3: a definition whose platform capability the queue's compute environments do not
+    run (EC2 on Fargate, or the reverse; MANAGED_INSTANCES only on ECS Managed Instances, the
+    text by analogy) is refused at SubmitJob."""
+    runs = QUEUE_PLATFORMS.get(getattr(queue, "job_queue_type", None) or "")
+    if definition.container_orchestration_type != "ECS" or runs is None:
         return
-    if fargate != (queue_type == "ECS_FARGATE"):
-        capability = "FARGATE" if fargate else "EC2"
+    capability = (definition.platform_capabilities or ["EC2"])[0]
+    if capability != runs:
         raise ClientException(MESSAGES["platform"].format(capability=capability))
 
 
@@ -220,13 +237,15 @@ def _array_size(array_properties: Mapping[str, Any] | None, definition: Any) -> 
 
 def _depends_on(
     backend: BatchBackend, entries: Any, array_size: int | None
-) -> list[dict[str, Any]]:
-    """§6.1-6.5, §5.8-5.9: at most 20 entries, every jobId known, typed entries on arrays only."""
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """§6.1-6.5, §5.8-5.9: at most 20 entries, typed entries on arrays only; the entries and the
+    job IDs that name no job (accepted only with ``unknown_dependency="ignore"``)."""
     entries = entries or []
     limit = documented_max("SubmitJob", "dependsOn")  # "can depend upon a maximum of 20 jobs"
     if limit is not None and len(entries) > limit:
         raise invalid("dependsOn", MESSAGES["dependencies"].format(limit=limit, count=len(entries)))
     result: list[dict[str, Any]] = []
+    unknown: list[str] = []
     for index, entry in enumerate(entries):
         path = f"dependsOn[{index}]"
         kind, job_id = entry.get("type"), entry.get("jobId")
@@ -242,11 +261,13 @@ def _depends_on(
         if not job_id:
             raise invalid(f"{path}.jobId", MESSAGES["dep_missing_id"].format(type=kind or "jobId"))
         if not _exists(backend, job_id):
-            raise invalid(f"{path}.jobId", MESSAGES["dep_unknown"].format(job_id=job_id))
-        if kind == "N_TO_N":
+            if backend.options.unknown_dependency == "refuse":
+                raise invalid(f"{path}.jobId", MESSAGES["dep_unknown"].format(job_id=job_id))
+            unknown.append(job_id)
+        elif kind == "N_TO_N":
             _check_n_to_n(f"{path}.jobId", job_id, backend.engine.get(job_id), array_size)
         result.append({"jobId": job_id, "type": kind} if kind else {"jobId": job_id})
-    return result
+    return result, tuple(unknown)
 
 
 def _exists(backend: BatchBackend, job_id: Any) -> bool:

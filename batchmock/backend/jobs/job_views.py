@@ -310,6 +310,10 @@ def _ecs_detail(job: Job) -> dict[str, Any] | None:
         shown["taskArn"] = job.task_arn
         latest = job.attempts[-1] if job.attempts else None
         shown["containerInstanceArn"] = latest.container_instance_arn if latest else None
+        if "MANAGED_INSTANCES" in (job.spec.platform_capabilities or ()):
+            # [model] EcsTaskDetails.networkMode: populated for ECS Managed Instances jobs and
+            # "always returns host"
+            shown["networkMode"] = "host"
         tasks.append(shown)
     shown_ecs: dict[str, Any] = prune({**ecs, "taskProperties": tasks})
     return shown_ecs

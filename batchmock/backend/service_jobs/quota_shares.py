@@ -32,13 +32,27 @@ UNLIMITED_BORROW = -1
 MESSAGES = {
     # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
     "exists": "Object already exists",
-    # Below: each rule is §18.6 [model][docs: quotas]; the texts are [inferred]
+    # Below: the rule's source; the wording is [inferred].
+    # [docs: quotas] 20 quota shares per quota-management queue (§19)
     "limit": "A job queue may have at most {limit} quota shares; {queue} has {count}",
+    # [model] CreateQuotaShare.jobQueue: "must be in the VALID state before you can associate it
+    # with a quota share"
     "queue_status": "jobQueue: job queue {queue} must be VALID to take a quota share, it is "
     "{status}",
+    # [model] a quota share belongs to a queue whose policy is a quotaSharePolicy (§18.6)
     "queue_policy": "jobQueue: job queue {queue} has no quota share scheduling policy",
+    # [model] §18.6: "Delete requires DISABLED"
     "enabled": "Cannot delete, quota share is ENABLED",
+    # [model] borrowLimit "can only be applied to quota shares with a strategy of
+    # LEND_AND_BORROW"
     "borrow": "borrowLimit applies only to the LEND_AND_BORROW strategy, not {strategy}",
+    # [model] borrowLimit is a percentage; "-1 ... indicates unlimited borrowing"
+    "borrow_value": "must be a percentage of at least 0, or -1 for unlimited, got {value!r}",
+    # [model] the QuotaShareResourceSharingStrategy, QuotaShareInSharePreemptionState and
+    # QuotaShareState enums
+    "strategy": "must be one of {choices}, got {value!r}",
+    "preemption": "must be ENABLED or DISABLED, got {value!r}",
+    "state": "must be ENABLED or DISABLED, got {value!r}",
 }
 
 
@@ -81,18 +95,16 @@ def _check_sharing(value: Any) -> dict[str, Any]:
         raise invalid(member, "is required")
     strategy = value.get("strategy")
     if strategy not in STRATEGIES:
+        choices = ", ".join(STRATEGIES)
         raise invalid(
-            f"{member}.strategy", f"must be one of {', '.join(STRATEGIES)}, got {strategy!r}"
+            f"{member}.strategy", MESSAGES["strategy"].format(choices=choices, value=strategy)
         )
     limit = value.get("borrowLimit")
     if limit is not None:
         if strategy != "LEND_AND_BORROW":
             raise invalid(f"{member}.borrowLimit", MESSAGES["borrow"].format(strategy=strategy))
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < UNLIMITED_BORROW:
-            raise invalid(
-                f"{member}.borrowLimit",
-                f"must be a percentage of at least 0, or -1 for unlimited, got {limit!r}",
-            )
+            raise invalid(f"{member}.borrowLimit", MESSAGES["borrow_value"].format(value=limit))
     stored: dict[str, Any] = {"strategy": strategy}
     if strategy == "LEND_AND_BORROW":
         stored["borrowLimit"] = UNLIMITED_BORROW if limit is None else limit
@@ -105,13 +117,13 @@ def _check_preemption(value: Any) -> dict[str, Any]:
         raise invalid(member, "is required")
     flag = value.get("inSharePreemption")
     if flag not in PREEMPTION:
-        raise invalid(f"{member}.inSharePreemption", f"must be ENABLED or DISABLED, got {flag!r}")
+        raise invalid(f"{member}.inSharePreemption", MESSAGES["preemption"].format(value=flag))
     return {"inSharePreemption": flag}
 
 
 def _check_state(value: Any) -> str:
     if value not in STATES:
-        raise invalid("state", f"must be ENABLED or DISABLED, got {value!r}")
+        raise invalid("state", MESSAGES["state"].format(value=value))
     return str(value)
 
 

@@ -22,11 +22,19 @@ MAX_SERVICE_ENVIRONMENTS = 50
 MESSAGES = {
     # [obs: aws-cloudformation/cloudformation-coverage-roadmap#2463] (seen for CEs and queues)
     "exists": "Object already exists",
-    # Below: each rule is §18.5 [model][docs: quotas]; the texts are [inferred]
+    # Below: the rule's source; the wording is [inferred] unless noted.
+    # [docs: quotas] 50 service environments per Region (§19)
     "limit": f"An account may have at most {MAX_SERVICE_ENVIRONMENTS} service environments",
-    # [inferred] worded like the compute-environment messages of §2.6
+    # [model][docs] §18.5: a service environment must be DISABLED before deletion; worded like
+    # the compute environments' text of §2.6
     "enabled": "Cannot delete, service environment is ENABLED",
+    # [model][docs] §18.5: and detached from every job queue; worded like the compute
+    # environments' [obs: terraform-aws-modules/terraform-aws-batch#9] text
     "in_use": "Cannot delete, found existing JobQueue relationship ({queues})",
+    # [model] the ServiceEnvironmentType enum (one value)
+    "type": "must be SAGEMAKER_TRAINING, got {value!r}",
+    # [model] the ServiceEnvironmentState enum
+    "state": "must be ENABLED or DISABLED, got {value!r}",
 }
 
 
@@ -79,30 +87,24 @@ def _get(backend: BatchBackend, ref: Any) -> ServiceEnvironment:
 
 
 def check_capacity_limits(member: str, limits: Any) -> list[dict[str, Any]]:
-    """At least one ``{maxCapacity >= 1, capacityUnit}``, each unit once ([inferred] bounds)."""
-    if not isinstance(limits, list) or not limits:
-        raise invalid(member, "must hold at least one capacity limit")
-    units: set[str] = set()
+    """The capacity limits as given: a list of objects (the model's types).
+
+    The model sets no count, no bound on ``maxCapacity`` and (for service environments) does
+    not require ``capacityUnit``; quota shares' limits require both members, which the protocol
+    layer checks from the model. The issue 10 audit removed the [inferred] rules that were here
+    (at least one limit, ``maxCapacity >= 1``, each unit once).
+    """
+    if not isinstance(limits, list):
+        raise invalid(member, "must be a list of capacity limits")
     for index, raw in enumerate(limits):
-        entry = raw if isinstance(raw, Mapping) else {}
-        capacity = entry.get("maxCapacity")
-        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
-            raise invalid(f"{member}[{index}].maxCapacity", f"must be at least 1, got {capacity!r}")
-        unit = entry.get("capacityUnit")
-        if not isinstance(unit, str) or not unit:
-            raise invalid(
-                f"{member}[{index}].capacityUnit",
-                "is required: NUM_INSTANCES or an instance type such as ml.m5.large",
-            )
-        if unit in units:
-            raise invalid(f"{member}[{index}].capacityUnit", f"'{unit}' is listed twice")
-        units.add(unit)
+        if not isinstance(raw, Mapping):
+            raise invalid(f"{member}[{index}]", "must be an object")
     return [copy.deepcopy(dict(entry)) for entry in limits]
 
 
 def _check_state(value: Any) -> str:
     if value not in STATES:
-        raise invalid("state", f"must be ENABLED or DISABLED, got {value!r}")
+        raise invalid("state", MESSAGES["state"].format(value=value))
     return str(value)
 
 
@@ -113,7 +115,7 @@ def create_service_environment(backend: BatchBackend, params: dict[str, Any]) ->
     )
     kind = params.get("serviceEnvironmentType")
     if kind not in TYPES:
-        raise invalid("serviceEnvironmentType", f"must be SAGEMAKER_TRAINING, got {kind!r}")
+        raise invalid("serviceEnvironmentType", MESSAGES["type"].format(value=kind))
     state = _check_state(params.get("state", "ENABLED"))
     limits = check_capacity_limits("capacityLimits", params.get("capacityLimits"))
     tags = optional_tags(params)

@@ -52,20 +52,42 @@ WITH_STATUS = ("SHARE_IDENTIFIER", "QUOTA_SHARE_NAME")
 MESSAGES = {
     # [obs: fluidattacks/makes#697]
     "job_name": "Job name should match valid pattern",
-    # Below: each rule is §18.5/§18.6 [model][docs: quotas] unless noted; texts [inferred]
+    # Below: the rule's source; the wording is [inferred] (AWS's texts were not found).
+    # [model] JobQueueType: SAGEMAKER_TRAINING queues are the ones for service jobs (§18.5)
     "queue_type": "job queue {queue} has type {type}; service jobs need a SAGEMAKER_TRAINING "
     "job queue",
+    # [model] a DISABLED queue accepts no new jobs (§12.4); worded as SubmitJob's
     "queue_state": "JobQueue {queue} is not in ENABLED state",
+    # [docs: quotas] SubmitServiceJob payload at most 10 KiB (§19)
     "payload_size": "must be at most 10 KiB, got {size} bytes",
+    # [model] serviceRequestPayload is "The request, in JSON, for the service" (an object)
+    "payload_json": "must be a JSON object (the request for the service): {detail}",
+    # [docs: quotas] SubmitServiceJob request at most 30 KiB (§19)
     "request_size": "Service job request size must be less than 30 KiB, got {size} KiB",
+    # [model] SubmitServiceJob.shareIdentifier / quotaShareName: "If the job queue has a
+    # fair-share (quota share) scheduling policy, then this parameter must be specified"
     "share_required": "is required because job queue {queue} has a {kind} scheduling policy",
+    # [model] the same members: "Don't specify this parameter if the job queue doesn't have" one
     "share_forbidden": "must not be given because job queue {queue} has no {kind} scheduling "
     "policy",
+    # [model] quotaShareName names a quota share of the job queue (§18.6)
     "quota_share_missing": "job queue {queue} has no quota share named '{name}'",
+    # [model] QuotaShare state: "If the quota share is DISABLED, new jobs won't be accepted"
     "quota_share_disabled": "quota share '{name}' is DISABLED and accepts no new jobs",
+    # [model] clientToken: a second request with identical payload and token "is rejected"
     "token": "A service job with clientToken '{token}' and an identical request was already "
     "submitted",
+    # [model] ServiceJobEvaluateOnExit.action: "Valid values are RETRY and EXIT" (any case, as
+    # AWS accepts for jobs, §21.2 [TF])
+    "action": "must be RETRY or EXIT, got {value!r}",
+    # [model] onStatusReason: "up to 512 characters ... all printable characters" (read from
+    # the model)
+    "on_status_reason": "must be up to {limit} printable characters, optionally ending with '*'",
+    # [model] ListServiceJobs.filters: "Only one filter can be used at a time"
     "one_filter": "only one filter can be used at a time, got {count}",
+    # [model] BEFORE_CREATED_AT / AFTER_CREATED_AT: "a timestamp in milliseconds"
+    "created_at": "must be a time in epoch milliseconds",
+    # not a check: the reason a deleted quota share gives its unfinished jobs (§18.6 [model])
     "share_deleted": "Quota share {name} was deleted",
 }
 
@@ -164,7 +186,8 @@ def _get(backend: BatchBackend, job_id: Any) -> ServiceJob:
 
 # -- SubmitServiceJob ---------------------------------------------------------------------------
 def _check_retry(value: Any) -> dict[str, Any] | None:
-    """§7.12: attempts 1-10 (required), evaluateOnExit up to 5 entries ([inferred] as jobs)."""
+    """§7.12: attempts 1-10 (required); the model states no count of evaluateOnExit entries for
+    service jobs, so none is enforced (the issue 10 audit removed the jobs' 5)."""
     if value is None:
         return None
     if not isinstance(value, Mapping):
@@ -172,14 +195,11 @@ def _check_retry(value: Any) -> dict[str, Any] | None:
     # the model: "You can specify between 1 and 10 attempts."
     low = documented_min("SubmitServiceJob", "retryStrategy.attempts")
     high = documented_max("SubmitServiceJob", "retryStrategy.attempts")
+    # [model] "between 1 and 10 attempts" (read from the model; check_int_range's wording)
     check_int_range("retryStrategy.attempts", value.get("attempts"), low or 1, high)
     entries = value.get("evaluateOnExit") or []
-    # [inferred] the model states no count for service jobs: the jobs' "up to 5" applies
-    most = documented_max("RegisterJobDefinition", "retryStrategy.evaluateOnExit")
     if not isinstance(entries, list):
         raise invalid("retryStrategy.evaluateOnExit", "must be a list")
-    if most is not None and len(entries) > most:
-        raise invalid("retryStrategy.evaluateOnExit", f"may hold at most {most} entries")
     longest = documented_max(
         "SubmitServiceJob", "retryStrategy.evaluateOnExit.member.onStatusReason"
     )
@@ -187,7 +207,7 @@ def _check_retry(value: Any) -> dict[str, Any] | None:
         path = f"retryStrategy.evaluateOnExit[{index}]"
         action = entry.get("action") if isinstance(entry, Mapping) else None
         if not isinstance(action, str) or action.upper() not in ("RETRY", "EXIT"):
-            raise invalid(f"{path}.action", f"must be RETRY or EXIT, got {action!r}")
+            raise invalid(f"{path}.action", MESSAGES["action"].format(value=action))
         reason = entry.get("onStatusReason")
         if reason is not None and (
             not isinstance(reason, str)
@@ -195,8 +215,7 @@ def _check_retry(value: Any) -> dict[str, Any] | None:
             or not reason.isprintable()
         ):
             raise invalid(
-                f"{path}.onStatusReason",
-                f"must be up to {longest} printable characters, optionally ending with '*'",
+                f"{path}.onStatusReason", MESSAGES["on_status_reason"].format(limit=longest)
             )
     return copy.deepcopy(dict(value))
 
@@ -250,19 +269,26 @@ def _check_payload(value: Any) -> dict[str, Any]:
     try:
         payload = json.loads(value)
     except ValueError as exc:
-        raise invalid("serviceRequestPayload", f"must be valid JSON: {exc}") from None
+        raise invalid(
+            "serviceRequestPayload", MESSAGES["payload_json"].format(detail=exc)
+        ) from None
     if not isinstance(payload, dict):
-        raise invalid("serviceRequestPayload", "must be a JSON object")
+        detail = f"got a JSON {type(payload).__name__}"
+        raise invalid("serviceRequestPayload", MESSAGES["payload_json"].format(detail=detail))
     return payload
 
 
-def _check_optional_int(member: str, parent: Any, key: str, low: int) -> dict[str, Any] | None:
+def _check_optional_int(member: str, parent: Any, key: str) -> dict[str, Any] | None:
+    """An object whose ``key`` is an integer when given; the model states no bound for
+    ``preemptionRetriesBeforeTermination`` or ``attemptDurationSeconds``, so none is enforced
+    (the issue 10 audit removed the [inferred] ones)."""
     if parent is None:
         return None
     if not isinstance(parent, Mapping):
         raise invalid(member, "must be an object")
-    if parent.get(key) is not None:
-        check_int_range(f"{member}.{key}", parent[key], low, None)
+    number = parent.get(key)
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+        raise invalid(f"{member}.{key}", f"must be an integer, got {number!r}")
     return copy.deepcopy(dict(parent))
 
 
@@ -294,11 +320,9 @@ def submit_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[st
         "preemptionConfiguration",
         params.get("preemptionConfiguration"),
         "preemptionRetriesBeforeTermination",
-        0,
     )
-    # [inferred] the model gives no bound; a timeout of less than a second cannot be meant
     timeout = _check_optional_int(
-        "timeoutConfig", params.get("timeoutConfig"), "attemptDurationSeconds", 1
+        "timeoutConfig", params.get("timeoutConfig"), "attemptDurationSeconds"
     )
     tags = optional_tags(params)
     token = params.get("clientToken")
@@ -343,9 +367,16 @@ def describe_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[
 
 
 def terminate_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
-    """TerminateServiceJob: FAILED with the reason; a finished job is left alone."""
-    job = _get(backend, params.get("jobId"))
-    job.terminate(_reason(params), now_ms(backend))
+    """TerminateServiceJob: FAILED with the reason; a finished job is left alone. An unknown ID
+    answers 200 ``{}`` unless the option ``unknown_service_job`` is ``"refuse"``."""
+    reason = _reason(params)
+    job_id = params.get("jobId")
+    found = backend.service_jobs.get(job_id) if isinstance(job_id, str) else None
+    if found is None:
+        if backend.options.unknown_service_job == "refuse":
+            raise not_found("ServiceJob", str(job_id))
+        return {}
+    found.terminate(reason, now_ms(backend))
     return {}
 
 
@@ -387,7 +418,7 @@ def _created_bound(member: str, values: list[str]) -> int:
     try:
         return int(values[0])
     except (IndexError, ValueError):
-        raise invalid(member, "must be a time in epoch milliseconds") from None
+        raise invalid(member, MESSAGES["created_at"]) from None
 
 
 def list_service_jobs(backend: BatchBackend, params: dict[str, Any]) -> dict[str, Any]:
