@@ -13,6 +13,7 @@ from tests.support import (
     executing_error_of,
     has_member,
     model,
+    modeled,
     requires_member,
     requires_operation,
 )
@@ -222,30 +223,39 @@ def test_service_job_members_the_model_does_not_bound_are_accepted(batch: Any) -
     create_env(batch)
     sagemaker_queue(batch)
     exits = [{"action": "RETRY", "onStatusReason": f"r{i}*"} for i in range(7)]
+    preemption = {"preemptionRetriesBeforeTermination": 0}
+    newer = (  # members an older model lacks (botocore 1.40 has no preemption configuration)
+        {"preemptionConfiguration": preemption}
+        if has_member("SubmitServiceJobRequest", "preemptionConfiguration")
+        else {}
+    )
     out = submit(
         batch,
         retryStrategy={"attempts": 1, "evaluateOnExit": exits},
-        preemptionConfiguration={"preemptionRetriesBeforeTermination": 0},
         timeoutConfig={"attemptDurationSeconds": 0},
+        **newer,
     )
     found = batch.describe_service_job(jobId=out["jobId"])
     found.pop("ResponseMetadata")
-    assert found == {
-        "attempts": [],
-        "capacityUsage": [{"capacityUnit": "ml.m5.large", "quantity": 2.0}],
-        "createdAt": found["createdAt"],
-        "isTerminated": False,
-        "jobArn": ARN + "service-job/" + out["jobId"],
-        "jobId": out["jobId"],
-        "jobName": "train",
-        "jobQueue": ARN + "job-queue/sq",
-        "retryStrategy": {"attempts": 1, "evaluateOnExit": exits},
-        "serviceRequestPayload": PAYLOAD,
-        "serviceJobType": "SAGEMAKER_TRAINING",
-        "preemptionConfiguration": {"preemptionRetriesBeforeTermination": 0},
-        "status": "SUBMITTED",
-        "timeoutConfig": {"attemptDurationSeconds": 0},
-    }
+    assert found == modeled(
+        "DescribeServiceJobResponse",
+        {
+            "attempts": [],
+            "capacityUsage": [{"capacityUnit": "ml.m5.large", "quantity": 2.0}],
+            "createdAt": found["createdAt"],
+            "isTerminated": False,
+            "jobArn": ARN + "service-job/" + out["jobId"],
+            "jobId": out["jobId"],
+            "jobName": "train",
+            "jobQueue": ARN + "job-queue/sq",
+            "retryStrategy": {"attempts": 1, "evaluateOnExit": exits},
+            "serviceRequestPayload": PAYLOAD,
+            "serviceJobType": "SAGEMAKER_TRAINING",
+            "preemptionConfiguration": preemption,
+            "status": "SUBMITTED",
+            "timeoutConfig": {"attemptDurationSeconds": 0},
+        },
+    )
 
 
 def test_a_payload_that_is_no_json_object_is_refused_naming_the_member(batch: Any) -> None:
