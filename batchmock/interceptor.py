@@ -15,7 +15,8 @@ While at least one mock intercepts (between ``push`` and the matching ``pop``):
   A request that no handler answered and whose host is not a loopback address is refused with
   :class:`batchmock.errors.NetworkRefusedError`: nothing reaches AWS while a mock is active.
   Loopback hosts not owned by the mock (a real server on this machine, such as batchmock's own
-  ``ThreadedServer``) are still reached.
+  ``ThreadedServer``) are still reached, and so are the hosts the innermost mock's
+  ``allow_hosts`` option lists (a user's own service elsewhere).
 
 When the last mock stops, both methods are put back (unless another library wrapped them in the
 meantime: then our wrappers stay in its chain, inert, as they check for an active mock first).
@@ -43,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 from botocore.endpoint import Endpoint
 from botocore.httpsession import URLLib3Session
 
-from batchmock import routing
 from batchmock.errors import NetworkRefusedError
 
 if TYPE_CHECKING:
@@ -188,7 +188,8 @@ def refusal(url: str) -> str:
         f"batchmock refused a request to {url}: while mock_batch is active nothing may leave "
         "this machine, and no mock answered it (Batch requests are answered by batchmock, "
         "other AWS services by moto unless route_to_moto=False). Point the client at a "
-        "loopback endpoint (a server on 127.0.0.1) or make the request outside the mock."
+        "loopback endpoint (a server on 127.0.0.1), list its host in the mock's allow_hosts "
+        "option, or make the request outside the mock."
     )
 
 
@@ -213,11 +214,17 @@ def _arming_aio(original: Callable[..., Any]) -> Callable[..., Any]:
     return _do_get_response
 
 
+def _guard(url: str) -> None:
+    """Refuse ``url`` unless no mock is active or the innermost one lets it through."""
+    mock = current()
+    if mock is not None and not mock.lets_through(url):
+        raise NetworkRefusedError(refusal(url))
+
+
 def _refusing_aio(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     async def send(self: Any, request: Any) -> Any:
-        if _active and not routing.is_loopback_url(request.url):
-            raise NetworkRefusedError(refusal(request.url))
+        _guard(request.url)
         return await original(self, request)
 
     return send
@@ -226,8 +233,7 @@ def _refusing_aio(original: Callable[..., Any]) -> Callable[..., Any]:
 def _refusing(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def send(self: Any, request: Any) -> Any:
-        if _active and not routing.is_loopback_url(request.url):
-            raise NetworkRefusedError(refusal(request.url))
+        _guard(request.url)
         return original(self, request)
 
     return send

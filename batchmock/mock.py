@@ -20,7 +20,7 @@ from batchmock.errors import MockNotActiveError
 from batchmock.fake_env import FakeEnvironment
 from batchmock.moto_bridge import MotoBridge, mark_answered
 from batchmock.observe import recorder
-from batchmock.options import Delays, MockOptions
+from batchmock.options import Delays, MockOptions, host_rule
 from batchmock.protocol import wire
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class BatchMock:
         self._services: MockServices | None = None
         self._env = FakeEnvironment()
         self._owned: tuple[str, ...] = ()
+        self._allowed = tuple(host_rule(entry) for entry in self.options.allow_hosts)
         self._intercepting = False
 
     # -- activation: the only two places with logic ------------------------------------------
@@ -215,10 +216,12 @@ class BatchMock:
         """The interceptor's question: answer ``request`` (an AWSPreparedRequest), or None."""
         parts = urlsplit(request.url)
         host = parts.netloc
-        local_unowned = routing.is_loopback(host) and not routing.owns_url(request.url, self._owned)
+        local_unowned = self.lets_through(request.url) and not routing.owns_url(
+            request.url, self._owned
+        )
         if event_name.startswith("before-send.batch."):
             if local_unowned:
-                return None  # a real server on this machine (e.g. batchmock's own) answers
+                return None  # a real server (on this machine, or allowed) answers
             status, headers, body = self.handle(
                 request.method, parts.path, parts.query, request.headers, request.body, host
             )
@@ -242,6 +245,11 @@ class BatchMock:
                 mark_answered(request)
             return response
         return None
+
+    def lets_through(self, url: str) -> bool:
+        """True when a request to ``url`` may leave the process while this mock intercepts: its
+        host is a loopback address or matches the ``allow_hosts`` option."""
+        return routing.is_loopback_url(url) or routing.allows(url, self._allowed)
 
     def handle(
         self,
@@ -449,6 +457,8 @@ def _make_options(given: dict[str, Any]) -> MockOptions:
             f"Options are: {', '.join(sorted(known))}."
         )
     values = dict(given)
+    if isinstance(values.get("allow_hosts"), (list, set, frozenset)):
+        values["allow_hosts"] = tuple(values["allow_hosts"])
     if "outcomes" in values:
         values["outcomes"] = tuple(values["outcomes"] or ())
     if isinstance(values.get("delays"), dict):

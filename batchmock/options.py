@@ -51,6 +51,11 @@ class MockOptions:
     """A custom endpoint URL whose Batch requests the mock answers. Batch requests to AWS hosts
     and to any non-loopback endpoint are always answered; loopback endpoints (a real server on
     this machine, such as batchmock's own) only when owned."""
+    allow_hosts: tuple[str, ...] = ()
+    """Hosts besides loopback that requests may reach while the mock is active (default: none,
+    nothing leaves the machine): each a hostname (any port), ``host:port``, or a pattern with
+    ``*`` (``*.corp.example``), matched without regard to case. A request to a listed host is
+    left to that host: neither the mock nor moto answers it, unless ``endpoint_url`` owns it."""
     own_env_endpoint: bool = False
     """Also own the endpoints in ``AWS_ENDPOINT_URL_BATCH`` and ``AWS_ENDPOINT_URL`` (read when
     the mock starts)."""
@@ -142,9 +147,40 @@ class MockOptions:
         scale: Any = self.real_timeout_scale
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
             raise ValueError(f"real_timeout_scale must be a number > 0, got {scale!r}")
+        if not isinstance(self.allow_hosts, tuple):
+            raise ValueError(f"allow_hosts must be a list of hosts, got {self.allow_hosts!r}")
+        for entry in self.allow_hosts:
+            host_rule(entry)
         account: Any = self.account_id
         if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {self.account_id!r}")
+
+
+def host_rule(entry: Any) -> tuple[str, int | None]:
+    """An ``allow_hosts`` entry as ``(lowercase host or pattern, port or None = any port)``.
+
+    A ValueError names an entry that is not a hostname, ``host:port`` or pattern.
+    """
+    if not isinstance(entry, str) or not entry.strip():
+        raise ValueError(f"allow_hosts entries are hostnames or host:port, got {entry!r}")
+    text = entry.strip().lower()
+    if any(c in text for c in "/@?# ") or "://" in text:
+        raise ValueError(
+            f"allow_hosts entry {entry!r} is not a hostname or host:port (no scheme, path or "
+            "user; write 'svc.corp.example' or 'svc.corp.example:8080')"
+        )
+    host, port = text, ""
+    if text.startswith("["):  # [IPv6] or [IPv6]:port
+        close = text.find("]")
+        host, rest = text[: close + 1], text[close + 1 :]
+        if close < 0 or (rest and not rest.startswith(":")):
+            raise ValueError(f"allow_hosts entry {entry!r}: write an IPv6 host as [addr]:port")
+        port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+        raise ValueError(f"allow_hosts entry {entry!r}: the port must be a number 1-65535")
+    return host, int(port) if port else None
 
 
 EXECUTORS = ("simulated", "local", "docker")

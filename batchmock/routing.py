@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -27,6 +28,31 @@ def is_loopback(host: str) -> bool:
 def is_loopback_url(url: str) -> bool:
     """True when ``url``'s host is a loopback address (see :func:`is_loopback`)."""
     return is_loopback(urlsplit(url).netloc.rpartition("@")[2])
+
+
+def allows(url: str, rules: Iterable[tuple[str, int | None]]) -> bool:
+    """True when ``url``'s host (and port: the scheme's default when absent) matches a rule of
+    ``options.host_rule``'s form: an exact host, or a pattern with ``*``."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2].lower()
+    if netloc.startswith("["):
+        host, _, rest = netloc.partition("]")
+        host, port_text = host + "]", rest[1:]
+    else:
+        host, _, port_text = netloc.partition(":")
+    try:
+        port = int(port_text) if port_text else _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return False
+    for pattern, wanted in rules:
+        if wanted is not None and wanted != port:
+            continue
+        if host == pattern or ("*" in pattern and fnmatch.fnmatchcase(host, pattern)):
+            return True
+    return False
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def signer_of(headers: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -70,6 +70,7 @@ class Arrays:
             jobs[child_id] = child
             children.append(child)
         parent.children = children
+        state.child_moved(None, states.PENDING, size)
         for child in children:
             if child.status != states.PENDING:
                 continue  # failed meanwhile by a cascade from an earlier sibling

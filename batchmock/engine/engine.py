@@ -106,6 +106,11 @@ class Engine:
             return state.by_status.get(status, {}).values()
         return [job for by_id in state.by_status.values() for job in by_id.values()]
 
+    def child_counts(self, queue_name: str) -> dict[str, int]:
+        """Array children and multi-node nodes of a queue's jobs, per status (every status)."""
+        state = self._queues.get(queue_name)
+        return dict(state.child_counts) if state is not None else dict.fromkeys(states.STATUSES, 0)
+
     def children(self, job_id: str) -> list[Job]:
         """Array children (by index) or multi-node nodes (by node index) of a job."""
         job = self._jobs.get(job_id)
@@ -364,8 +369,10 @@ class Engine:
             self.scheduler.release(job)
         if parent is None:
             run.queue.move(job, old, status)
-        elif job.array_index is not None:
-            self.arrays.child_moved(parent, job, old, status, now)
+        else:
+            run.queue.child_moved(old, status)
+            if job.array_index is not None:
+                self.arrays.child_moved(parent, job, old, status, now)
         if status in _TERMINAL:
             self._ended.append(job)
 

@@ -95,6 +95,7 @@ class MultiNode:
                 private_ipv4_address=address(index),
             )
             node.run.queue = parent.run.queue
+            node.run.queue.child_moved(None, states.SUBMITTED)
             total += vcpus
             engine._jobs[node.job_id] = node
             parent.children.append(node)

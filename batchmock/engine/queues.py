@@ -141,6 +141,16 @@ class QueueState:
         self.used_vcpus = 0.0
         self.share_used: dict[str, float] = {}
         self.deleted = False
+        self.child_counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        """Array children and multi-node nodes of the queue's jobs per status: what ListJobs
+        lists under ``arrayJobId`` / ``multiNodeJobId``, never under the queue (§15.7)."""
+
+    def child_moved(self, old: str | None, new: str, count: int = 1) -> None:
+        """Keep ``child_counts`` in step: ``count`` children or nodes went from ``old`` (None:
+        created) to ``new``."""
+        if old is not None:
+            self.child_counts[old] -= count
+        self.child_counts[new] += count
 
     def move(self, job: Job, old: str | None, new: str) -> None:
         """Keep ``by_status`` in step with a top-level job's status."""

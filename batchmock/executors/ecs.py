@@ -24,7 +24,9 @@ multi-node node its address (``container.networkInterfaces``).
 The credentials are fake: the access key id is the role's account (twelve digits: batchmock and
 moto answer such a key for that account), and the secret and session token name the role. What
 real ECS fills in and nothing here can know (image digests, the VPC, port mappings, stats) is
-left out rather than invented; the stats endpoints answer 404.
+left out rather than invented; the stats endpoints answer 404. A Fargate task also gets
+``ECS_AGENT_URI``, the agent's API: its task scale-in protection endpoint answers as the agent
+does for a standalone task (``executors/ecs_agent.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
+from batchmock.executors import ecs_agent
 from batchmock.executors.base import AttemptContext
 
 PREFIX = "/_batchmock/ecs/"
@@ -256,12 +259,16 @@ class TaskRegistry:
         with self._lock:
             return len(self._tasks)
 
-    def answer(self, method: str, path: str, headers: Mapping[str, str]) -> Response:
+    def answer(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> Response:
         """The answer to a request for ``path`` (starting with :data:`PREFIX`)."""
         parts = path[len(PREFIX) :].strip("/").split("/")
         kind, key, rest = parts[0], (parts[1] if len(parts) > 1 else ""), parts[2:]
         with self._lock:
             task = self._tasks.get(key)
+        if kind == "api" and rest == ecs_agent.PROTECTION_PATH:
+            return _agent(task, method.upper(), path, body)
         if task is None or kind not in ("v3", "v4", "credentials", "api"):
             return _error(404, "NotFound", f"No running task answers {path}.")
         if method.upper() != "GET":
@@ -287,6 +294,19 @@ class TaskRegistry:
         return _error(
             404, "NotFound", f"{path} is not emulated: batchmock serves <uri> and <uri>/task."
         )
+
+
+def _agent(task: Task | None, method: str, path: str, body: bytes) -> Response:
+    """``${ECS_AGENT_URI}/task-protection/v1/state`` (``ECS_AGENT_URI``: Fargate tasks only)."""
+    if task is None or launch_type(task.ctx) != "FARGATE":
+        return ecs_agent.unknown_task()
+    if method not in ("GET", "PUT"):
+        return _error(
+            405, "MethodNotAllowed", f"{method} is not allowed on {path}; use GET or PUT."
+        )
+    return ecs_agent.task_protection(
+        method, task.ctx.task_arn, job_role(task.ctx) is not None, body
+    )
 
 
 NO_TASKS = TaskRegistry(lambda: 0)

@@ -80,6 +80,7 @@ def _queue(backend: BatchBackend, queue: Any) -> dict[str, Any]:
         "schedulingPolicy": "FAIR_SHARE" if queue.scheduling_policy_arn else "FIFO",
         "computeEnvironments": [name for _, name in queue.compute_environment_order],
         "counts": counts,
+        "childCounts": engine.child_counts(queue.name),
         "usedvCpus": engine.capacity_usage(queue),
         "blockedReason": blocked_reason,
         "blockedJobId": blocked_job,

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from batchmock import routing
 from batchmock.executors import ecs
 from batchmock.protocol import model, serialize
-from batchmock.server import control, dashboard
+from batchmock.server import control, dashboard, signature
 from batchmock.server._wsgi import INTERNAL_ERROR, TAGS_PREFIX, raw_path, read_body, respond
 
 if TYPE_CHECKING:
@@ -111,17 +111,20 @@ class BatchMockApp:
 
     # -- the ECS endpoints of running jobs --------------------------------------------------
     def _ecs(self, environ: dict[str, Any], path: str) -> serialize.Response:
-        read_body(environ)
+        body = read_body(environ)
         if not self.mock.active:
             return serialize.error(
                 "ServerException", 500, "The mock behind this server is no longer active."
             )
         tasks = self.mock.ecs_tasks or ecs.NO_TASKS
         headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", "")}
-        return tasks.answer(environ["REQUEST_METHOD"], path, headers)
+        return tasks.answer(environ["REQUEST_METHOD"], path, headers, body)
 
     # -- moto --------------------------------------------------------------------------------
     def _to_moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        refused = signature.malformed(environ)
+        if refused is not None:  # no AWS service reads this Authorization header
+            return respond(start_response, *refused)
         self.mock.flush_logs()  # simulated attempts' streams, kept back until moto is used
         app = moto_app()
         if app is None:
@@ -132,7 +135,24 @@ class BatchMockApp:
                 "needs moto's server extra (pip install 'moto[server]').",
             )
             return respond(start_response, status, headers, body)
-        response = Response.from_app(app, environ, buffered=True)
+        try:
+            response = Response.from_app(app, environ, buffered=True)
+        except Exception:
+            if signature.is_unsigned(environ):
+                # moto falls back to S3 for a request without a signature; one S3 cannot read
+                # either (an unsigned JSON or query call) is what AWS refuses unsigned
+                log.debug("moto could not answer an unsigned request", exc_info=True)
+                return respond(start_response, *signature.missing_token())
+            if _moto_serves(app, environ):
+                raise  # a signed request moto failed on: its bug, a 500 with the traceback logged
+            status, headers, body = serialize.error(
+                "UnknownOperationException",
+                404,
+                f"No AWS operation answers {environ.get('REQUEST_METHOD')} "
+                f"{environ.get('PATH_INFO')} on this server: the service its signature names "
+                "is not emulated.",
+            )
+            return respond(start_response, status, headers, body)
         if response.status_code >= 400 and response.mimetype == "text/html":
             # moto's Flask answers unknown routes with an HTML page: give the client AWS's shape.
             status, headers, body = serialize.error(
@@ -163,6 +183,15 @@ def moto_app() -> WSGIApp | None:
                 return None
             _moto.append(DomainDispatcherApplication(create_backend_app))
         return _moto[0]
+
+
+def _moto_serves(app: Any, environ: dict[str, Any]) -> bool:
+    """False when moto finds no backend for the service a request's signature names."""
+    try:
+        app.get_application(dict(environ))
+    except Exception:
+        return False
+    return True
 
 
 def is_batch_request(environ: dict[str, Any], path: str) -> bool:

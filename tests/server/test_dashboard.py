@@ -143,6 +143,7 @@ def test_overview_shows_environments_queues_and_their_counters(server: ThreadedS
                         "schedulingPolicy": "FIFO",
                         "computeEnvironments": ["ce"],
                         "counts": _counts(RUNNABLE=1, RUNNING=1),
+                        "childCounts": _counts(),
                         "usedvCpus": 3,
                         "blockedReason": None,
                         "blockedJobId": None,

@@ -302,6 +302,13 @@ def test_an_array_parent_links_to_its_children(browser: Any, server: ThreadedSer
     assert statuses == ["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED"]
     assert _text(browser, "#jobs-title").startswith(f"Children of {parent}")
 
+    # the overview: the queue's jobs as ListJobs counts them (the parent FAILED), children apart
+    _open(browser, server, "#/")
+    cell = '#job-queues tr[data-queue="q"] td[data-status="{}"]'
+    _wait(browser, lambda b: _text(b, cell.format("FAILED")) == "1 +1", "the failed counts")
+    assert _text(browser, cell.format("SUCCEEDED")) == "0 +3"
+    assert _text(browser, cell.format("RUNNING")) == "0"
+
 
 def test_the_real_clock_has_no_control_buttons(browser: Any) -> None:
     with ThreadedServer(clock="real") as server:

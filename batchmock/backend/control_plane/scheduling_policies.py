@@ -34,6 +34,8 @@ MESSAGES = {
     # an optional trailing '*', and entries must not overlap (§14.5); wording [inferred]
     "share_id": "fairsharePolicy.shareDistribution[{i}].shareIdentifier must be 1-{limit} "
     "characters, optionally followed by a single trailing '*', got '{value}'",
+    # [model] "The list of share identifiers in a fair-share policy can't overlap": an entry
+    # listed twice overlaps itself
     "duplicate": "fairsharePolicy.shareDistribution: share identifier '{value}' is listed more "
     "than once",
     "overlap": "fairsharePolicy.shareDistribution: share identifiers '{a}' and '{b}' overlap; "

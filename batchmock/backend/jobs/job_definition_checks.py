@@ -193,6 +193,8 @@ def check_ecs(
         _check_linux_and_limits(cpath, container)
         name = container.get("name")  # [model] optional: it only targets dependsOn/overrides
         if name is not None:
+            # [model] TaskContainerProperties.name: "can be used as a unique identifier to
+            # target your dependsOn and Overrides objects"
             if name in names:
                 raise invalid(f"{cpath}.name", f"'{name}' is used by two containers")
             names.append(name)
@@ -203,6 +205,7 @@ def check_ecs(
             totals[kind] = totals.get(kind, 0.0) + value
         if fargate:
             _check_fargate_forbidden(cpath, container)
+    # [model] essential: "All jobs must have at least one essential container"
     if not any(c.get("essential", True) is not False for c in containers):
         raise invalid(f"{task_path}.containers", "at least one container must be essential")
     for index, container in enumerate(containers):
@@ -255,6 +258,7 @@ def check_eks(path: str, eks: Mapping[str, Any]) -> dict[str, Any]:
             rules.check_environment(f"{cpath}.env", container.get("env"))
             name = container.get("name")
             if name is not None:
+                # [model] EksContainer.name: "Each container in a pod must have a unique name"
                 if name in names:
                     raise invalid(f"{cpath}.name", f"'{name}' is used by two containers")
                 names.add(name)

@@ -89,8 +89,8 @@ MESSAGES = {
     # ending with '*' (the length read from the model, §11.5)
     "share_pattern": "must be up to {limit} alphanumeric characters, optionally followed by '*', "
     "got {value!r}",
-    # [model] FairsharePolicy.shareDistribution: "at most 500 unique fair-share identifiers"
-    # active in a queue, the number read from the model (§14.8)
+    # [model] ShareAttributes.shareIdentifier: "There can be no more than 500 share identifiers
+    # active in a job queue" (the number read from the model, §14.8)
     "share_limit": "job queue {queue} already has {limit} active share identifiers",
     # [model] ParametersMap: strings to strings
     "parameters": "must map strings to strings",

@@ -195,6 +195,13 @@
           h("td", { class: "reason", text: ce.statusReason || "" }));
       })));
   }
+  // Counts are ListJobs' on the queue (top-level jobs: an array parent, not its children);
+  // array children and multi-node nodes, which ListJobs lists under their parent, come after.
+  function childCount(counts, status) {
+    const n = (counts || {})[status] || 0;
+    return n ? h("span", { class: "children muted", title: n + " array children or multi-node nodes " + status,
+      text: " +" + n }) : null;
+  }
   function queueTable(queues) {
     return h("table", { id: "job-queues" },
       h("thead", {}, h("tr", {}, ["Name", "State", "Status", "Priority", "Scheduling",
@@ -205,8 +212,9 @@
         h("td", { text: q.state }), h("td", { text: q.status }),
         h("td", { class: "num", text: q.priority }),
         h("td", { text: q.schedulingPolicy }),
-        ["RUNNABLE", "RUNNING", "SUCCEEDED", "FAILED"].map((s) => h("td", { class: "num" },
-          h("a", { href: queueHref(q.arn, { status: s }), text: q.counts[s] }))),
+        ["RUNNABLE", "RUNNING", "SUCCEEDED", "FAILED"].map((s) => h("td", { class: "num", "data-status": s },
+          h("a", { href: queueHref(q.arn, { status: s }), text: q.counts[s] }),
+          childCount(q.childCounts, s))),
         h("td", { class: "reason" }, q.blockedReason
           ? [jobLink(q.blockedJobId, "head"), " ", q.blockedReason] : "")))));
   }
