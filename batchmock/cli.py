@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of removing it when the attempt ends, to look at what a job left behind",
     )
     server.add_argument(
+        "--no-job-state-events",
+        dest="job_state_events",
+        action="store_false",
+        help='put no "Batch Job State Change" events on EventBridge (job_state_events=False); '
+        "by default every job status change goes to the default bus, for its rules to match",
+    )
+    server.add_argument(
         "--allow-remote-exec",
         action="store_true",
         help="allow --executor local/docker on a non-loopback --host: anyone "
@@ -133,6 +140,7 @@ def mock_options(args: argparse.Namespace) -> dict[str, Any]:
         "clock": args.clock,
         "executor": args.executor,
         "keep_workdirs": args.keep_workdirs,
+        "job_state_events": args.job_state_events,
         "delays": delays,
     }
 

@@ -67,3 +67,8 @@ class NetworkRefusedError(RuntimeError):
     Raised by botocore's HTTP layer for a request no mock answered whose host is not a loopback
     address; the boto3 call that made it fails with this error (it is not retried).
     """
+
+
+class JobEventWarning(RuntimeWarning):
+    """moto's EventBridge did not take a "Batch Job State Change" event (a target it could not
+    deliver to, moto's events without its ``jsonpath_ng`` dependency). The job is not affected."""

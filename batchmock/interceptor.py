@@ -20,19 +20,25 @@ While at least one mock intercepts (between ``push`` and the matching ``pop``):
 
 When the last mock stops, both methods are put back (unless another library wrapped them in the
 meantime: then our wrappers stay in its chain, inert, as they check for an active mock first).
-Importing batchmock changes nothing in botocore. aiobotocore, when already imported as a mock
-starts (batchmock never imports it), gets the same two guards on ``AioEndpoint._do_get_response``
-and ``AIOHTTPSession.send``; its clients are armed with :func:`before_send_aio`, which answers with
-awaitable bodies as aiobotocore reads them.
+Importing batchmock changes nothing in botocore. aiobotocore (batchmock never imports it) gets
+the same two guards on ``AioEndpoint._do_get_response`` and ``AIOHTTPSession.send``; its clients
+are armed with :func:`before_send_aio`, which answers with awaitable bodies as aiobotocore reads
+them. When aiobotocore is not yet imported as the first mock starts, an import hook
+(:class:`_OnImport`, on ``sys.meta_path`` only while a mock is active and only until both modules
+are imported) wraps them as soon as they are imported inside the mock. Sync users never pay on a
+request for it: the hook is consulted only when a module not yet imported is imported.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.abc
+import importlib.machinery
 import inspect
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from botocore.endpoint import Endpoint
@@ -109,6 +115,13 @@ class _AioRaw:
     async def read(self) -> bytes:
         return await self.content.read()
 
+    async def __aenter__(self) -> _AioRaw:
+        # aiobotocore 2.x's StreamingBody enters the raw response (``async with body``)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.release()
+
     def close(self) -> None:
         """Nothing to release: the body is in memory."""
 
@@ -148,6 +161,7 @@ def push(mock: BatchMock) -> None:
         if len(_active) == 1:
             for patch in _PATCHES:
                 patch.on()
+            _ON_IMPORT.watch()
 
 
 def pop(mock: BatchMock) -> None:
@@ -158,6 +172,7 @@ def pop(mock: BatchMock) -> None:
                 del _active[i]
                 break
         if not _active:
+            _ON_IMPORT.unwatch()
             for patch in _PATCHES:
                 patch.off()
 
@@ -244,9 +259,10 @@ class _Patch:
             return
         if isinstance(self.owner, tuple):
             module = sys.modules.get(self.owner[0])
-            if module is None:
-                return  # never imported here: nothing of it can be in use
-            self.owner = getattr(module, self.owner[1])
+            owner = getattr(module, self.owner[1], None)
+            if owner is None:  # not imported (or still being imported): nothing of it in use;
+                return  # _OnImport calls on() again once it is imported inside the mock
+            self.owner = owner
         self.original = getattr(self.owner, self.name)
         self.wrapper = self.wrap(self.original)
         setattr(self.owner, self.name, self.wrapper)
@@ -256,6 +272,80 @@ class _Patch:
         if wrapper is not None and self.owner.__dict__.get(self.name) is wrapper:
             setattr(self.owner, self.name, self.original)
 
+    @property
+    def pending_module(self) -> str | None:
+        """The module whose import this patch waits for, if it is not resolved yet."""
+        return self.owner[0] if isinstance(self.owner, tuple) else None
+
+
+class _OnImport(importlib.abc.MetaPathFinder):
+    """An import hook that applies a pending patch as its module is imported inside a mock.
+
+    On ``sys.meta_path`` (first) only between the first mock's start and the last one's stop,
+    and only while a patched module is still unimported. It answers no import itself: for a
+    watched module it asks the finders after it, and wraps the loader they found so that the
+    patch goes on right after the module has run.
+    """
+
+    def pending(self) -> set[str]:
+        return {name for patch in _PATCHES if (name := patch.pending_module) is not None}
+
+    def watch(self) -> None:
+        """Called under ``_lock`` as the first mock starts."""
+        if self.pending() and self not in sys.meta_path:
+            sys.meta_path.insert(0, self)
+
+    def unwatch(self) -> None:
+        """Called under ``_lock`` as the last mock stops, or once nothing is pending."""
+        try:
+            sys.meta_path.remove(self)
+        except ValueError:
+            pass
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if not fullname.startswith("aiobotocore.") or fullname not in self.pending():
+            return None  # every other import: one string test
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec: importlib.machinery.ModuleSpec | None = find(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader)
+                return spec
+        return None
+
+    def imported(self, name: str) -> None:
+        """``name`` has just run: put its patches on if a mock is (still) active."""
+        with _lock:
+            if not _active:
+                return
+            for patch in _PATCHES:
+                if patch.pending_module == name:
+                    patch.on()
+            if not self.pending():
+                self.unwatch()
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """A module's own loader, then :meth:`_OnImport.imported` once the module has run."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        _ON_IMPORT.imported(module.__name__)
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_resource_reader, ...
+        return getattr(self._loader, name)
+
 
 _PATCHES = (
     _Patch(Endpoint, "_do_get_response", _arming),
@@ -263,3 +353,4 @@ _PATCHES = (
     _Patch(("aiobotocore.endpoint", "AioEndpoint"), "_do_get_response", _arming_aio),
     _Patch(("aiobotocore.httpsession", "AIOHTTPSession"), "send", _refusing_aio),
 )
+_ON_IMPORT = _OnImport()

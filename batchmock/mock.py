@@ -97,12 +97,13 @@ class BatchMock:
                 return self
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
+            from batchmock.job_events import sink_factory
             from batchmock.mock_services import MockServices
 
             try:
                 lazy_logs = not intercept or self.options.route_to_moto
                 self._services = MockServices(self, self._prepare_moto, lazy_logs)
-                self._runtime = Runtime(self.options, self._services)
+                self._runtime = Runtime(self.options, self._services, sink_factory(self.options))
                 self._registry = BackendRegistry(self.options, self._runtime)
             except BaseException:
                 self._depth -= 1
@@ -416,10 +417,11 @@ class BatchMock:
             assert self._runtime is not None
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
+            from batchmock.job_events import sink_factory
 
             failure = self._runtime.script.take_failure()
             self._runtime.shutdown()
-            self._runtime = Runtime(self.options, self._services)
+            self._runtime = Runtime(self.options, self._services, sink_factory(self.options))
             self._registry = BackendRegistry(self.options, self._runtime)
         if failure is not None:
             raise failure  # a failed check of a handler of the state just dropped

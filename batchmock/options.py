@@ -126,6 +126,11 @@ class MockOptions:
     docker_pull: bool = False
     """The Docker executor pulls an image missing from the engine (True), or fails the attempt
     with ``CannotPullContainerError`` (False, the default: tests never reach a registry)."""
+    job_state_events: bool = True
+    """Each job status change after SUBMITTED puts a "Batch Job State Change" event on the
+    default event bus of moto's EventBridge in the job's account and region, as AWS Batch does,
+    for the rules there to match (True, the default; nothing is put while the bus has no rule).
+    False puts none."""
 
     def __post_init__(self) -> None:
         """Refuse an unknown choice at once, naming the choices (before anything starts)."""

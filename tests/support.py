@@ -140,6 +140,41 @@ def requires_operation(*operations: str) -> pytest.MarkDecorator:
     )
 
 
+def has_member(shape: str, member: str) -> bool:
+    """Whether the installed model's structure ``shape`` has ``member``."""
+    return member in model().shape_for(shape).members  # type: ignore[attr-defined]
+
+
+def requires_member(shape: str, member: str) -> pytest.MarkDecorator:
+    """Skip a test when the installed model's ``shape`` has no ``member`` (added after our
+    oldest botocore, like ``SchedulingPolicyDetail.quotaSharePolicy``)."""
+    return pytest.mark.skipif(
+        not has_member(shape, member),
+        reason=f"the Batch model of the installed botocore {botocore.__version__} has no "
+        f"{shape}.{member}",
+    )
+
+
+def modeled(shape: str, value: Any) -> Any:
+    """``value`` (an expected output written for the newest model) as the installed model's
+    ``shape`` has it: members that model lacks dropped at every depth, as the serializer does.
+
+    On the newest botocore this returns ``value`` unchanged; on an older one a whole-shape
+    assertion then still compares every member that model defines."""
+    return _modeled(model().shape_for(shape), value)
+
+
+def _modeled(shape: Shape, value: Any) -> Any:
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = shape.members  # type: ignore[attr-defined]
+        return {k: _modeled(members[k], v) for k, v in value.items() if k in members}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_modeled(shape.member, v) for v in value]  # type: ignore[attr-defined]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: _modeled(shape.value, v) for k, v in value.items()}  # type: ignore[attr-defined]
+    return value
+
+
 def requires_enum_value(shape: str, value: str) -> pytest.MarkDecorator:
     """Skip a test when the installed botocore's Batch model has no enum value ``value`` in the
     shape named ``shape`` (``ECS_MANAGED_INSTANCES`` in ``CRType`` came with botocore 1.44)."""

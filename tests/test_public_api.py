@@ -38,6 +38,7 @@ PROMISED = [
     "UnfinishedJob",
     "MockNotActiveError",
     "NetworkRefusedError",
+    "JobEventWarning",
     "__version__",
 ]
 

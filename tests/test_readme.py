@@ -24,6 +24,8 @@ from typing import IO, NamedTuple
 
 import pytest
 
+from tests.clients.async_support import require
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 NOT_RUN_HERE = {
     "pip install batchmock": "needs the published package; CI installs the built wheel instead",
@@ -98,8 +100,9 @@ def test_python_snippet_runs(block: Block) -> None:
     # Run in this process, without the pytester fixture: pytester drops at teardown every module
     # imported during the test (Flask, first imported here, would be dropped under moto's feet).
     _check_no_placeholder(block)
-    if "from aiobotocore" in block.code and os.environ.get("BATCHMOCK_REQUIRE_ASYNC") != "1":
-        pytest.importorskip("aiobotocore", reason="aiobotocore (the 'test-async' extra) is absent")
+    for library in ("aioboto3", "aiobotocore"):  # optional extras: skipped without them
+        if re.search(rf"^(from|import) {library}\b", block.code, re.MULTILINE):
+            require(library)
     code = compile(block.code, f"README.md:{block.line}", "exec")
     exec(code, {"__name__": "readme_snippet"})
 

@@ -31,12 +31,12 @@ class Arrays:
         """§5.2-5.3, §4.4: the parent goes PENDING and creates its children, PENDING."""
         engine = self.engine
         size = int(parent.spec.array_size or 0)
-        engine.transition(parent, states.PENDING)
         now = engine.now_ms()
         counts = dict.fromkeys(states.STATUSES, 0)
         counts[states.PENDING] = size
         parent.status_counts = counts
         parent.status_summary_updated_at = now
+        engine.transition(parent, states.PENDING)  # its statusSummary is ready for the event
         gate = 1 if parent.run.waiting else 0
         pid, parent_arn = parent.job_id, parent.arn
         jobs = engine._jobs

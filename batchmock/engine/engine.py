@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from batchmock.engine.resources import Resources
     from batchmock.engine.runtime import Runtime
 
+JobEvents = Callable[[Job], None]
+"""Told of each status change of a job (``Engine.job_events``), right after it is made."""
+
 _KEEP: Any = object()
 # module constants read on every transition (a global lookup, not an attribute of a module)
 _JOB_MOVES = states.JOB_MOVES
@@ -60,6 +63,9 @@ class Engine:
         self.multinode = MultiNode(self)
         self.cancellations = Cancellations(self)
         self._event_fn = self._event  # one bound method for every timer, not one each
+        self.job_events: JobEvents | None = None
+        """Told of every status change once it is made (the mock puts an EventBridge event);
+        None when nobody listens, which then costs one attribute test per change."""
         self._history: dict[str, tuple[str, int]] = {}
         """The latest ``(status, ms)`` history entry per status: the 10,000 children of an array
         that move at the same instant share one immutable tuple, not one each (GC pressure)."""
@@ -364,6 +370,10 @@ class Engine:
         job.status_history.append(entry)
         if reason is not _KEEP:
             job.status_reason = reason
+        events = self.job_events
+        if events is not None:
+            # before the indexes move: an array child's change is told before its parent's
+            events(job)
         run = job.run
         if run.charged_ce is not None and status not in _HOLDING:
             self.scheduler.release(job)

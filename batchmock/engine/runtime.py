@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from batchmock.engine.clock import Clock, VirtualClock, WallClock
-from batchmock.engine.engine import Engine
+from batchmock.engine.engine import Engine, JobEvents
 from batchmock.executors import make_executor
 from batchmock.executors.simulated import OutcomeScript
 
@@ -33,8 +33,16 @@ STOP_GRACE_SECONDS = 30.0
 class Runtime:
     """The clock, executor and engines of one mock; see docs/architecture.md."""
 
-    def __init__(self, options: MockOptions, services: Services | None = None) -> None:
+    def __init__(
+        self,
+        options: MockOptions,
+        services: Services | None = None,
+        job_events: Callable[[Resources], JobEvents | None] | None = None,
+    ) -> None:
         self.options = options
+        self._job_events = job_events
+        """Makes the status-change listener of each new engine (the mock's EventBridge events);
+        None: no engine has one."""
         self.lock = threading.RLock()
         self._wake = threading.Condition(self.lock)
         self.script = OutcomeScript(options.outcomes, options.raise_handler_errors)
@@ -59,6 +67,8 @@ class Runtime:
         """The engine of a new backend (called once per backend by BatchBackend)."""
         backend.lock = self.lock  # one lock per mock: see the module docstring
         engine = Engine(backend, self)
+        if self._job_events is not None:
+            engine.job_events = self._job_events(backend)
         self._engines.append(engine)
         return engine
 

@@ -16,7 +16,7 @@ from tests.api.test_job_queues import (
     order,
     policy,
 )
-from tests.support import make_env
+from tests.support import has_member, make_env, requires_member
 
 
 # -- scheduling policy (§12.6) --------------------------------------------------------------------
@@ -57,6 +57,7 @@ def test_fifo_queue_never_gains_a_policy(batch: Any) -> None:
     )
 
 
+@requires_member("SchedulingPolicyDetail", "quotaSharePolicy")
 def test_policy_kind_stays(batch: Any) -> None:
     make_ce(batch)
     create(batch, schedulingPolicyArn=policy(batch))
@@ -203,6 +204,7 @@ def test_policy_in_use_cannot_be_deleted_until_the_queue_goes(batch: Any) -> Non
 
 
 # -- snapshot (§14.9) -----------------------------------------------------------------------------
+@requires_member("GetJobQueueSnapshotResponse", "queueUtilization")
 def test_snapshot_of_an_idle_queue(batch: Any) -> None:
     make_ce(batch)
     create(batch)
@@ -220,6 +222,7 @@ def test_snapshot_of_unknown_queue(batch: Any) -> None:
     assert error_of(batch.get_job_queue_snapshot, jobQueue="ghost") == "JobQueue ghost not found."
 
 
+@requires_member("GetJobQueueSnapshotResponse", "queueUtilization")
 def test_snapshot_of_a_fair_share_queue_reports_shares(batch: Any) -> None:
     make_ce(batch)
     create(batch, schedulingPolicyArn=policy(batch))
@@ -311,6 +314,7 @@ def test_snapshot_lists_runnable_jobs_in_dispatch_order(mock: Any, batch: Any) -
     front = snap["frontOfQueue"]["jobs"]
     assert [j["jobArn"].rsplit("/", 1)[1] for j in front] == ids[1:]
     assert all(isinstance(j["earliestTimeAtPosition"], int) for j in front)
-    assert snap["queueUtilization"]["totalCapacityUsage"] == [
-        {"capacityUnit": "VCPU", "quantity": 1.0}
-    ]
+    if has_member("GetJobQueueSnapshotResponse", "queueUtilization"):
+        assert snap["queueUtilization"]["totalCapacityUsage"] == [
+            {"capacityUnit": "VCPU", "quantity": 1.0}
+        ]

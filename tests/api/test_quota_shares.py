@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from tests.support import make_ce, make_queue
+from tests.support import make_ce, make_queue, requires_operation
+
+pytestmark = requires_operation(
+    "CreateQuotaShare",
+    "DescribeQuotaShare",
+    "ListQuotaShares",
+    "UpdateQuotaShare",
+    "DeleteQuotaShare",
+)
 
 QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/sq"
 LIMITS = [{"maxCapacity": 4, "capacityUnit": "ml.m5.large"}]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import documented_number, error_of
+from tests.support import documented_number, error_of, requires_member
 
 PREFIX = "arn:aws:batch:us-east-1:123456789012"
 FAIR = {
@@ -41,6 +41,7 @@ def test_create_and_describe_fair_share(batch: Any) -> None:
     assert detail == {"name": "p", "arn": out["arn"], "fairsharePolicy": FAIR, "tags": {"k": "v"}}
 
 
+@requires_member("SchedulingPolicyDetail", "quotaSharePolicy")
 def test_create_quota_share(batch: Any) -> None:
     arn = create(batch, quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"})
     detail = describe(batch, arn)
@@ -49,6 +50,7 @@ def test_create_quota_share(batch: Any) -> None:
     assert detail["tags"] == {}  # §21.1
 
 
+@requires_member("SchedulingPolicyDetail", "quotaSharePolicy")
 def test_at_most_one_policy_kind(batch: Any) -> None:
     message = error_of(
         batch.create_scheduling_policy,
@@ -189,6 +191,7 @@ def test_update_replaces_the_body(batch: Any) -> None:
     assert describe(batch, arn)["fairsharePolicy"] == {"computeReservation": 10}
 
 
+@requires_member("SchedulingPolicyDetail", "quotaSharePolicy")
 def test_update_cannot_change_kind(batch: Any) -> None:
     arn = create(batch)
     message = error_of(

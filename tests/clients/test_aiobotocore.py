@@ -8,87 +8,24 @@ failure.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
 import boto3
 import pytest
 
 from batchmock import NetworkRefusedError, mock_batch
+from tests.clients.async_support import REGION, WAITERS, require
+from tests.clients.async_support import setup_job as _setup
 
-if os.environ.get("BATCHMOCK_REQUIRE_ASYNC") == "1":
-    import aiobotocore.session  # noqa: F401  (an ImportError here fails the run)
-else:
-    pytest.importorskip(
-        "aiobotocore.session", reason="aiobotocore (the 'test-async' extra) is not installed"
-    )
+require("aiobotocore.session")
 
 from aiobotocore.session import get_session  # noqa: E402
 from aiobotocore.waiter import create_waiter_with_client  # noqa: E402
-from botocore.waiter import WaiterModel  # noqa: E402
-
-REGION = "us-east-1"
-# Batch has no built-in waiter: one as a user defines it with botocore's waiter model.
-WAITERS = WaiterModel(
-    {
-        "version": 2,
-        "waiters": {
-            "JobComplete": {
-                "operation": "DescribeJobs",
-                "delay": 1,
-                "maxAttempts": 50,
-                "acceptors": [
-                    {
-                        "matcher": "path",
-                        "argument": "jobs[0].status",
-                        "expected": "SUCCEEDED",
-                        "state": "success",
-                    },
-                    {
-                        "matcher": "path",
-                        "argument": "jobs[0].status",
-                        "expected": "FAILED",
-                        "state": "failure",
-                    },
-                ],
-            }
-        },
-    }
-)
-
-
-async def _setup(batch: Any) -> str:
-    await batch.create_compute_environment(
-        computeEnvironmentName="ce",
-        type="MANAGED",
-        computeResources={
-            "type": "FARGATE",
-            "maxvCpus": 4,
-            "subnets": ["subnet-1"],
-            "securityGroupIds": ["sg-1"],
-        },
-    )
-    await batch.create_job_queue(
-        jobQueueName="q",
-        priority=1,
-        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
-    )
-    await batch.register_job_definition(
-        jobDefinitionName="jd",
-        type="container",
-        platformCapabilities=["FARGATE"],
-        containerProperties={
-            "image": "busybox",
-            "command": ["echo", "hi"],
-            "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
-            "resourceRequirements": [
-                {"type": "VCPU", "value": "1"},
-                {"type": "MEMORY", "value": "2048"},
-            ],
-        },
-    )
-    submitted = await batch.submit_job(jobName="j", jobQueue="q", jobDefinition="jd")
-    return str(submitted["jobId"])
 
 
 def test_submit_and_poll_until_succeeded_like_boto3() -> None:
@@ -222,3 +159,73 @@ def test_allow_hosts_lets_listed_hosts_through_the_async_guard(
         with pytest.raises(NetworkRefusedError, match="svc.corp.test:9325"):
             asyncio.run(list_queues("http://svc.corp.test:9325"))
     assert [url.split("/")[2] for url in sent] == ["svc.corp.test:9324"]
+
+
+# Run in a fresh interpreter: aiobotocore is truly not imported yet when the mock starts.
+LATE_IMPORT = """
+import asyncio, json, sys
+from batchmock import NetworkRefusedError, mock_batch
+
+assert "aiobotocore" not in sys.modules
+out = {}
+with mock_batch(route_to_moto=False) as mock:
+    from aiobotocore.session import get_session  # imported inside the active mock
+
+    async def scenario():
+        session = get_session()
+        async with session.create_client("batch", region_name="us-east-1") as batch:
+            await batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
+            out["async"] = (await batch.describe_compute_environments())["computeEnvironments"]
+        async with session.create_client("sqs", region_name="us-east-1") as sqs:
+            try:
+                await sqs.list_queues()
+            except NetworkRefusedError as error:
+                out["refused"] = str(error)
+
+    asyncio.run(scenario())
+    out["boto3"] = mock.client().describe_compute_environments()["computeEnvironments"]
+from aiobotocore.endpoint import AioEndpoint
+from aiobotocore.httpsession import AIOHTTPSession
+# after the mock: both methods are aiobotocore's own again, and the import hook is gone
+out["restored"] = [
+    hasattr(AioEndpoint._do_get_response, "__wrapped__"),
+    hasattr(AIOHTTPSession.send, "__wrapped__"),
+    any(type(f).__module__ == "batchmock.interceptor" for f in sys.meta_path),
+]
+print(json.dumps(out))
+"""
+
+
+def test_aiobotocore_imported_inside_an_active_mock_is_answered_and_guarded() -> None:
+    # a closed loopback port as proxy: a request that leaked would fail differently
+    env = dict(os.environ, HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9")
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(LATE_IMPORT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    [ce] = out["async"]
+    assert out["boto3"] == [ce]  # the very same answer a boto3 client gets
+    assert ce == {
+        "computeEnvironmentName": "ce",
+        "computeEnvironmentArn": f"arn:aws:batch:{REGION}:123456789012:compute-environment/ce",
+        "ecsClusterArn": ce["ecsClusterArn"],
+        "tags": {},
+        "type": "UNMANAGED",
+        "state": "ENABLED",
+        "status": "VALID",
+        "statusReason": "ComputeEnvironment Healthy",
+        "serviceRole": "arn:aws:iam::123456789012:role/aws-service-role/batch.amazonaws.com/"
+        "AWSServiceRoleForBatch",
+        "containerOrchestrationType": "ECS",
+        "uuid": ce["uuid"],
+    }
+    assert ce["ecsClusterArn"].startswith(
+        f"arn:aws:ecs:{REGION}:123456789012:cluster/ce_Batch_{ce['uuid']}"
+    )
+    assert out["refused"].startswith("batchmock refused a request to https://sqs.")
+    assert out["restored"] == [False, False, False]

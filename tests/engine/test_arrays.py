@@ -6,7 +6,7 @@ from typing import Any
 
 from batchmock import mock_batch
 from tests.engine.helpers import START, START_MS, describe, history, setup, status, statuses, submit
-from tests.support import documented_number
+from tests.support import documented_number, modeled
 
 ALL = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
 
@@ -40,8 +40,14 @@ def test_children_and_a_parent_derived_from_them() -> None:
         mock.run_until_idle()
         parent = describe(batch, arr)
         assert parent["status"] == "SUCCEEDED"
-        assert parent["arrayProperties"]["statusSummary"]["SUCCEEDED"] == 5
-        assert parent["arrayProperties"]["statusSummaryLastUpdatedAt"] == parent["stoppedAt"]
+        assert parent["arrayProperties"] == modeled(
+            "ArrayPropertiesDetail",
+            {
+                "size": 5,
+                "statusSummary": {**dict.fromkeys(ALL, 0), "SUCCEEDED": 5},
+                "statusSummaryLastUpdatedAt": parent["stoppedAt"],
+            },
+        )
         assert "attempts" not in parent or parent["attempts"] == []
         assert history(mock, arr) == ["SUBMITTED", "PENDING", "SUCCEEDED"]
 

@@ -151,3 +151,27 @@ def test_attempt_context_is_built_in_the_dataclass_field_order() -> None:
     from batchmock.executors.base import AttemptContext
 
     assert tuple(f.name for f in dataclasses.fields(AttemptContext)) == _FIELDS
+
+
+def test_job_events_hears_every_change_once_in_order_with_the_job_already_moved() -> None:
+    """``Engine.job_events`` (the mock's EventBridge sink) is told of each change after SUBMITTED
+    as it happens: every status of each job's history but the first, and an array child's last
+    change before its parent's."""
+    heard: list[tuple[str, str, str | None]] = []
+    with mock_batch(auto_advance=False, job_state_events=False) as mock:
+        batch = mock.client()
+        setup(batch, max_vcpus=1)
+        engine = mock.backend().engine
+        assert engine.job_events is None  # the option off: nobody listens
+        engine.job_events = lambda job: heard.append((job.job_id, job.status, job.status_reason))
+        single = submit(batch)
+        arr = submit(batch, name="arr", arrayProperties={"size": 2})
+        mock.run_until_idle()
+        for job_id in (single, arr, f"{arr}:0", f"{arr}:1"):
+            job = engine.get(job_id)
+            assert job is not None
+            told = [status for heard_id, status, _ in heard if heard_id == job_id]
+            assert told == [entry[0] for entry in job.status_history[1:]]
+        order = [(job_id, status) for job_id, status, _ in heard]
+        assert order.index((f"{arr}:1", "SUCCEEDED")) < order.index((arr, "SUCCEEDED"))
+        assert heard[-1] == (arr, "SUCCEEDED", None)

@@ -61,7 +61,7 @@ def snapshot(mock: BatchMock) -> dict[str, Any]:
             seen[f"DescribeConsumableResource {arn}"] = _read(
                 mock, "DescribeConsumableResource", {"consumableResource": arn}
             )
-        if ":job-queue/" in arn:
+        if ":job-queue/" in arn and "ListQuotaShares" in model.operation_names():
             seen[f"ListQuotaShares {arn}"] = _read(mock, "ListQuotaShares", {"jobQueue": arn})
     seen["jobs"] = state(mock)
     return seen
