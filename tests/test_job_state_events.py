@@ -4,6 +4,7 @@ change after SUBMITTED, in order, in the User Guide's shape (issue 12, part 2)."
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
 from typing import Any
@@ -452,6 +453,27 @@ def test_the_real_clock_sends_the_same_events() -> None:
         done = describe(batch, job_id)
         assert_event(events[-1], done)
         assert events[-1]["time"] == iso(done["stoppedAt"])
+
+
+def test_a_real_process_sends_the_same_events() -> None:
+    with mock_batch(executor="local") as mock:
+        url = rule_to_queue(ANY_BATCH)
+        batch = mock.client()
+        make_env(batch)
+        job_id = submit_job(
+            batch,
+            containerOverrides={"command": [sys.executable, "-c", "raise SystemExit(4)"]},
+        )
+        assert not mock.run_until_idle()  # waits for the process
+        events = received(url)
+        assert [e["detail"]["status"] for e in events] == [
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "FAILED",
+        ]
+        assert events[-1]["detail"]["container"]["exitCode"] == 4
+        assert_event(events[-1], describe(batch, job_id))
 
 
 @pytest.mark.batch_mock(start_time=START)
