@@ -1,4 +1,5 @@
-""" "Batch Job State Change" events: every job status change, on moto's EventBridge.
+"""Job state change events: each job status change on moto's EventBridge ("Batch Job State
+Change", source ``aws.batch``).
 
 AWS Batch sends an event to the default event bus of the job's account and region each time a
 job it has accepted changes status; none for the submission itself (User Guide, "Job state
@@ -98,16 +99,16 @@ class EventBridgeSink:
     def put(self, events: Any, job: Job) -> None:
         """Render the event of the status ``job`` is in now and hand it to moto."""
         changed_ms = job.status_history[-1][1]  # the entry ``Engine.transition`` just added
-        entry = {
-            "Source": SOURCE,
-            "DetailType": DETAIL_TYPE,
-            "Detail": json.dumps(job_detail(job)),
-            "Resources": [job.arn],
-            "Time": changed_ms // 1000,  # moto's time: epoch seconds, whole as in AWS's sample
-        }
         try:
+            entry = {
+                "Source": SOURCE,
+                "DetailType": DETAIL_TYPE,
+                "Detail": json.dumps(job_detail(job)),
+                "Resources": [job.arn],
+                "Time": changed_ms // 1000,  # moto's time: epoch seconds, whole as in the sample
+            }
             answers = events.put_events([entry])
-        except Exception as exc:  # moto's own failure must not break the job's change
+        except Exception as exc:  # the change is made: a failure here must not undo half of it
             _warn(job, f"{type(exc).__name__}: {exc}")
             return
         for answer in answers or ():

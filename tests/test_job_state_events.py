@@ -1,9 +1,10 @@
-""" "Batch Job State Change" events on moto's EventBridge: a rule with an SQS target receives
-every status change after SUBMITTED, in order, in the User Guide's shape (issue 12, part 2)."""
+"""Job state change events on moto's EventBridge: a rule with an SQS target receives every status
+change after SUBMITTED, in order, in the User Guide's shape (issue 12, part 2)."""
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
 from typing import Any
@@ -396,6 +397,26 @@ def test_events_go_to_the_jobs_region_only() -> None:
         assert_event(events[-1], describe(batch, job_id), region="eu-west-1")
 
 
+def test_events_go_to_the_default_bus_only() -> None:
+    with mock_batch() as mock:
+        default = rule_to_queue(ANY_BATCH)
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="custom")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events = boto3.client("events", region_name="us-east-1")
+        events.create_event_bus(Name="custom")
+        events.put_rule(Name="custom", EventBusName="custom", EventPattern=json.dumps(ANY_BATCH))
+        events.put_targets(Rule="custom", EventBusName="custom", Targets=[{"Id": "q", "Arn": arn}])
+        batch = mock.client()
+        make_env(batch)
+        submit_job(batch)
+        assert not mock.run_until_idle()
+        assert len(received(default)) == 4
+        assert received(url) == []
+
+
 def test_events_go_to_the_jobs_account_only(monkeypatch: pytest.MonkeyPatch) -> None:
     other = {"aws_access_key_id": "444455556666", "aws_secret_access_key": "x"}
     with mock_batch(start_time=START) as mock:
@@ -434,6 +455,27 @@ def test_the_real_clock_sends_the_same_events() -> None:
         done = describe(batch, job_id)
         assert_event(events[-1], done)
         assert events[-1]["time"] == iso(done["stoppedAt"])
+
+
+def test_a_real_process_sends_the_same_events() -> None:
+    with mock_batch(executor="local") as mock:
+        url = rule_to_queue(ANY_BATCH)
+        batch = mock.client()
+        make_env(batch)
+        job_id = submit_job(
+            batch,
+            containerOverrides={"command": [sys.executable, "-c", "raise SystemExit(4)"]},
+        )
+        assert not mock.run_until_idle()  # waits for the process
+        events = received(url)
+        assert [e["detail"]["status"] for e in events] == [
+            "RUNNABLE",
+            "STARTING",
+            "RUNNING",
+            "FAILED",
+        ]
+        assert events[-1]["detail"]["container"]["exitCode"] == 4
+        assert_event(events[-1], describe(batch, job_id))
 
 
 @pytest.mark.batch_mock(start_time=START)

@@ -1,5 +1,5 @@
-""" "Batch Job State Change" events from ``batchmock server``: its moto serves EventBridge and SQS
-on the same port, so a rule made through the server receives the jobs' changes."""
+"""Job state change events from ``batchmock server``: its moto serves EventBridge and SQS on the
+same port, so a rule made through the server receives the jobs' changes."""
 
 from __future__ import annotations
 
