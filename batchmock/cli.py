@@ -27,8 +27,13 @@ EXECUTOR_NOTES = {
 """What the start-up line says of each executor."""
 
 
-class _Stop(Exception):
-    """Raised in the main thread by the SIGINT and SIGTERM handler to leave ``serve_forever``."""
+class _Stop(BaseException):
+    """Raised in the main thread by the SIGINT and SIGTERM handler to leave ``serve_forever``.
+
+    A BaseException, as KeyboardInterrupt is: the signal may arrive while the main thread is
+    handing a connection to its thread (``process_request``), where socketserver reports and
+    swallows any ``Exception`` and goes on serving, so the stop was lost.
+    """
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -292,3 +293,36 @@ def test_the_startup_lines_print_the_dashboard_which_answers(spawn: Any) -> None
     with urllib.request.urlopen(url + "/_batchmock/dashboard/api/overview", timeout=30) as api:
         assert json.loads(api.read())["clock"] == "virtual"
     assert server.stop_and_read()[0] == 0
+
+
+def test_a_stop_signal_while_a_connection_is_handed_to_its_thread_still_stops() -> None:
+    # Under load SIGTERM often lands while serve_forever hands a connection to its thread
+    # (process_request); socketserver swallows any Exception raised there and serves on, so
+    # the server never stopped. The handler's exception must get through, as Ctrl-C's does.
+    from batchmock import cli
+    from batchmock.server.handler import make_wsgi_server
+
+    server = make_wsgi_server("127.0.0.1", 0, lambda environ, start: [])
+
+    def process_request(request: Any, address: Any) -> None:
+        server.shutdown_request(request)
+        cli._raise_stop(signal.SIGTERM, None)  # what the handler does when the signal lands here
+
+    server.process_request = process_request  # type: ignore[method-assign]
+    outcome: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            server.serve_forever(poll_interval=0.05)
+        except BaseException as error:  # noqa: BLE001  (what ends it is the point)
+            outcome.append(error)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    with socket.create_connection(server.server_address[:2], timeout=10):
+        thread.join(timeout=10)
+    if thread.is_alive():  # the stop was swallowed: end the loop the way a test can
+        server.shutdown()
+        thread.join(timeout=10)
+    server.server_close()
+    assert [type(error).__name__ for error in outcome] == ["_Stop"]
