@@ -15,7 +15,7 @@ import pytest
 import batchmock
 from batchmock import BatchMock, mock_batch
 from batchmock.options import Delays
-from tests.support import make_env, submit_job
+from tests.support import make_env, modeled, submit_job
 
 START = 1_700_000_000  # 2023-11-14T22:13:20Z
 ANY_BATCH = {"source": ["aws.batch"]}
@@ -76,7 +76,9 @@ def assert_event(event: dict[str, Any], detail: dict[str, Any], region: str = "u
     assert event["source"] == "aws.batch"
     assert event["region"] == region
     assert event["resources"] == [detail["jobArn"]]
-    assert event["detail"] == detail  # DescribeJobs answers are checked against the model
+    # DescribeJobs answers are checked against the model; an older botocore's parser drops
+    # members its model lacks, which the event (not parsed by botocore) keeps
+    assert modeled("JobDetail", event["detail"]) == detail
 
 
 def describe(batch: Any, job_id: str) -> dict[str, Any]:
