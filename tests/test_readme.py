@@ -190,3 +190,15 @@ def _stop(server: subprocess.Popen[str]) -> int | None:
         server.kill()
         server.wait(timeout=STOP_TIMEOUT)
         return None
+
+
+def test_only_a_line_that_is_a_placeholder_counts_as_one() -> None:
+    # `...` inside a comment or string is prose: an earlier substring check failed the
+    # "Driving jobs" snippet on its comment `attempt.command, .env (AWS_BATCH_*), .attempt ...`
+    # (README line 80 then), which looked like a flaky test but failed every time
+    [driving] = [b for b in SCRIPTS if "def run(attempt):" in b.code]
+    assert ".attempt ..." in driving.code
+    _check_no_placeholder(driving)
+    for placeholder in ("...\n", "x = 1\n    ...\n", "def f():\n    ...  # fill in\n"):
+        with pytest.raises(AssertionError, match="placeholder"):
+            _check_no_placeholder(Block("python", 1, placeholder))

@@ -130,6 +130,37 @@ def test_the_batch_mock_fixture_with_an_async_test(pytester: pytest.Pytester) ->
     _run(pytester).assert_outcomes(passed=1)
 
 
+class _ReachedSend(Exception):
+    """Raised by the stand-in of aiohttp's send: the guard let the request through."""
+
+
+def test_allow_hosts_lets_listed_hosts_through_the_async_guard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import aiobotocore.httpsession
+
+    sent: list[str] = []
+
+    async def send(self: Any, request: Any) -> Any:  # what the guard wraps: nothing is sent
+        sent.append(request.url)
+        raise _ReachedSend(request.url)
+
+    monkeypatch.setattr(aiobotocore.httpsession.AIOHTTPSession, "send", send)
+
+    async def list_queues(endpoint: str) -> None:
+        async with get_session().create_client(
+            "sqs", region_name=REGION, endpoint_url=endpoint
+        ) as sqs:
+            await sqs.list_queues()
+
+    with mock_batch(allow_hosts=["svc.corp.test:9324"]):
+        with pytest.raises(_ReachedSend):
+            asyncio.run(list_queues("http://svc.corp.test:9324"))
+        with pytest.raises(NetworkRefusedError, match="svc.corp.test:9325"):
+            asyncio.run(list_queues("http://svc.corp.test:9325"))
+    assert [url.split("/")[2] for url in sent] == ["svc.corp.test:9324"]
+
+
 # Run in a fresh interpreter: aiobotocore is truly not imported yet when the mock starts.
 LATE_IMPORT = """
 import asyncio, json, sys
