@@ -11,16 +11,26 @@ change events"). The event carries the job as DescribeJobs shows it at that mome
 
 The engine tells :meth:`EventBridgeSink.changed` of each change (``Engine.job_events``, set by the
 runtime for every engine when ``MockOptions.job_state_events`` is on). The sink renders the
-job's JobDetail at once (``job_views.job_detail``, with AWS's empty defaults) and hands it to
-moto's ``EventsBackend.put_events``, which matches the rules of the bus and delivers to their
-targets (an SQS queue, CloudWatch Logs, another bus) synchronously: the targets receive the
-changes in the order they happened, stamped with the mock clock's time in whole seconds.
+job's JobDetail at once (``job_views.job_detail``, with AWS's empty defaults), builds the event
+as moto's ``EventsBackend.put_events`` builds it, and hands it to each enabled rule of the bus
+that moto's pattern matcher accepts, synchronously: the targets (an SQS queue, CloudWatch Logs,
+another bus) receive the changes in the order they happened, stamped with the mock clock's
+time in whole seconds.
+
+Delivery: a rule whose targets are all standard SQS queues of the job's account and region,
+without an input transformer, gets the message moto's own delivery would write (its default
+input template, ``time`` in ISO-8601), stored with moto's ``Queue.add_message``. moto's own
+delivery costs milliseconds per event and more as the queue fills (it builds a JSONPath parser
+for each of its template's eight input paths, and ``SQSBackend.send_message`` counts the
+queue's messages on each send). Every other rule is delivered by moto
+(``Rule.send_to_targets``).
 
 It costs nothing without a rule: moto's EventBridge is looked at without importing moto or
 creating a backend (``sys.modules`` and plain ``dict`` lookups), and an event is rendered only
-when the default bus of the job's account and region has a rule. moto then decides which rules
-match. A delivery moto refuses (a target that no longer exists, moto's EventBridge without its
-``jsonpath_ng`` dependency) is a :class:`JobEventWarning`, never an error of the job.
+when the default bus of the job's account and region has a rule. A delivery moto refuses (a
+target that no longer exists, a message over the queue's size limit, moto's EventBridge without
+its ``jsonpath_ng`` dependency) is a :class:`JobEventWarning` naming the rule, never an error of
+the job, and the other rules still get the event.
 
 Array children and multi-node nodes change status as jobs of their own and so send their own
 events; a child created PENDING with its array sends none for that first status [inferred, as
@@ -31,6 +41,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+import uuid
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -48,6 +60,12 @@ SOURCE = "aws.batch"
 DETAIL_TYPE = "Batch Job State Change"
 DEFAULT_BUS = "default"
 _MOTO_EVENTS = "moto.events.models"
+_MOTO_SQS = "moto.sqs.models"
+_MOTO_RANDOM = "moto.moto_api._internal"
+_PLAIN_TARGET = frozenset({"Id", "Arn", "RoleArn", "DeadLetterConfig", "RetryPolicy"})
+"""Target members that change nothing in what moto delivers to an SQS queue."""
+_MAX_DELAY = 900
+"""SQS's longest DelaySeconds: a queue whose default delay is longer is left to moto."""
 _loaded = sys.modules.get
 
 
@@ -97,23 +115,111 @@ class EventBridgeSink:
         return None if regions is None else dict.get(regions, self.region)
 
     def put(self, events: Any, job: Job) -> None:
-        """Render the event of the status ``job`` is in now and hand it to moto."""
-        changed_ms = job.status_history[-1][1]  # the entry ``Engine.transition`` just added
+        """Render the event of the status ``job`` is in now and deliver it to each rule of the
+        default bus that matches it."""
         try:
-            entry = {
-                "Source": SOURCE,
-                "DetailType": DETAIL_TYPE,
-                "Detail": json.dumps(job_detail(job)),
-                "Resources": [job.arn],
-                "Time": changed_ms // 1000,  # moto's time: epoch seconds, whole as in the sample
-            }
-            answers = events.put_events([entry])
+            detail = job_detail(job)
+            detail_json = json.dumps(detail)
+            event = self.event(job, detail)  # moto's matching reads a JSON copy of it
+            rules = list(events.event_buses[DEFAULT_BUS].rules.values())
         except Exception as exc:  # the change is made: a failure here must not undo half of it
             _warn(job, f"{type(exc).__name__}: {exc}")
             return
-        for answer in answers or ():
-            if isinstance(answer, dict) and answer.get("ErrorCode"):
-                _warn(job, f"{answer.get('ErrorCode')}: {answer.get('ErrorMessage')}")
+        body: str | None = None
+        for rule in rules:
+            try:
+                if getattr(rule, "state", "ENABLED") == "DISABLED":
+                    continue  # AWS: a disabled rule matches nothing
+                if not rule.event_pattern.matches_event(event):
+                    continue
+                if body is None:
+                    body = _sqs_body(event, detail_json)
+                sends = self.plain_sqs_sends(rule.targets, body)
+                if sends is None:
+                    # moto's own delivery, of a copy made of JSON as its put_events makes it
+                    rule.send_to_targets(
+                        {**event, "resources": [job.arn], "detail": json.loads(detail_json)}
+                    )
+                else:
+                    for queue, message in sends:
+                        queue.add_message(message)
+            except Exception as exc:  # one rule moto cannot deliver to spoils no other
+                _warn(job, f"rule {getattr(rule, 'name', '?')}: {type(exc).__name__}: {exc}")
+
+    def event(self, job: Job, detail: dict[str, Any]) -> dict[str, Any]:
+        """The event as moto's ``EventsBackend.put_events`` builds it for its rules: the User
+        Guide's keys, ``time`` in epoch seconds (the change's, whole as in the sample) and
+        moto's own ``ingestion-time``."""
+        changed_ms = job.status_history[-1][1]  # the entry ``Engine.transition`` just added
+        return {
+            "version": "0",
+            "id": _uuid(),
+            "detail-type": DETAIL_TYPE,
+            "source": SOURCE,
+            "account": self.account_id,
+            "time": changed_ms // 1000,
+            "region": self.region,
+            "resources": [job.arn],
+            "detail": detail,
+            "ingestion-time": time.time(),
+        }
+
+    def plain_sqs_sends(self, targets: list[dict[str, Any]], body: str) -> list[Any] | None:
+        """(queue, message) for each target of a rule when every one is a standard SQS queue
+        of this account and region that takes the event as moto's default input template
+        renders it, else None (moto then delivers the rule's event itself).
+
+        moto's ``SQSBackend.send_message`` reads all of the queue's attributes, counting its
+        messages one by one (``Queue.attributes``), so each send costs time in proportion to
+        the queue's length; this hands the message to ``Queue.add_message``, which is the
+        step of ``send_message`` that stores it, and leaves every case that needs more
+        (FIFO queues, an input transformer, a message over the queue's size limit, a queue
+        that does not exist) to moto."""
+        models = _loaded(_MOTO_SQS)
+        if models is None:
+            return None
+        sends = []
+        for target in targets:
+            if not _PLAIN_TARGET.issuperset(target):
+                return None
+            arn = str(target.get("Arn", "")).split(":", 5)
+            if len(arn) != 6 or arn[2] != "sqs" or arn[3:5] != [self.region, self.account_id]:
+                return None
+            regions = dict.get(models.sqs_backends, self.account_id)
+            backend = None if regions is None else dict.get(regions, self.region)
+            queue = None if backend is None else backend.queues.get(arn[5])
+            if queue is None or queue.fifo_queue or len(body) > int(queue.maximum_message_size):
+                return None
+            delay = int(queue.delay_seconds or 0)
+            if delay > _MAX_DELAY:
+                return None
+            message = models.Message(_uuid(), body)
+            message.mark_sent(delay_seconds=delay)
+            sends.append((queue, message))
+        return sends
+
+
+def _sqs_body(event: dict[str, Any], detail_json: str) -> str:
+    """What reaches an SQS target without an input transformer: moto's default input template
+    (the event without ``account``), ``time`` in ISO-8601 whole seconds, JSON as ``json.dumps``
+    writes it (``detail`` spliced in as already dumped)."""
+    head = {
+        "id": event["id"],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(event["time"])),
+        "version": "0",
+        "detail-type": event["detail-type"],
+        "source": event["source"],
+        "region": event["region"],
+        "resources": event["resources"],
+    }
+    return f'{json.dumps(head)[:-1]}, "detail": {detail_json}}}'
+
+
+def _uuid() -> str:
+    """A UUID4 from moto's random source (which a test may seed through moto's API)."""
+    moto_random = _loaded(_MOTO_RANDOM)
+    source = getattr(moto_random, "mock_random", None)
+    return str(source.uuid4() if source is not None else uuid.uuid4())
 
 
 def _warn(job: Job, problem: str) -> None:
