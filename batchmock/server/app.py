@@ -135,6 +135,10 @@ class BatchMockApp:
                 "needs moto's server extra (pip install 'moto[server]').",
             )
             return respond(start_response, status, headers, body)
+        if signature.is_unsigned(environ) and _unsigned_target_for_s3(app, environ):
+            # an unsigned JSON-protocol call moto would hand to S3 (older moto answers it as
+            # ListBuckets, newer moto raises): AWS refuses it unsigned
+            return respond(start_response, *signature.missing_token())
         try:
             response = Response.from_app(app, environ, buffered=True)
         except Exception:
@@ -183,6 +187,21 @@ def moto_app() -> WSGIApp | None:
                 return None
             _moto.append(DomainDispatcherApplication(create_backend_app))
         return _moto[0]
+
+
+def _unsigned_target_for_s3(app: Any, environ: dict[str, Any]) -> bool:
+    """True for a request with an ``X-Amz-Target`` (a JSON-protocol call) moto would give to S3.
+
+    moto routes unsigned calls by their target where it knows one (Cognito's unauthenticated
+    operations, say) and falls back to S3 otherwise; S3 never reads ``X-Amz-Target``.
+    """
+    if not environ.get("HTTP_X_AMZ_TARGET"):
+        return False
+    try:
+        host = app.infer_service_region_host(dict(environ), str(environ.get("PATH_INFO") or ""))
+    except Exception:  # moto's routing changed or failed: let moto answer as before
+        return False
+    return host is None  # no service known for it: moto's default, S3
 
 
 def _moto_serves(app: Any, environ: dict[str, Any]) -> bool:

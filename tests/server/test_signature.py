@@ -111,6 +111,18 @@ def test_an_unsigned_call_of_a_signed_only_api_is_refused(server: ThreadedServer
     )
 
 
+def test_an_unsigned_call_moto_routes_by_its_target_still_reaches_moto(
+    server: ThreadedServer,
+) -> None:
+    # Cognito Identity's unauthenticated operations are sent unsigned; moto knows their target
+    headers = {
+        "X-Amz-Target": "AWSCognitoIdentityService.ListIdentityPools",
+        "Content-Type": "application/x-amz-json-1.1",
+    }
+    status, _, body = call(server, "POST", "/", b'{"MaxResults": 10}', headers)
+    assert (status, json.loads(body)) == (200, {"IdentityPools": []})
+
+
 def test_a_signature_for_a_service_nobody_emulates(server: ThreadedServer) -> None:
     auth = (
         "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/nosuchservice/aws4_request, "
