@@ -21,12 +21,17 @@ While at least one mock intercepts (between ``push`` and the matching ``pop``):
 When the last mock stops, both methods are put back (unless another library wrapped them in the
 meantime: then our wrappers stay in its chain, inert, as they check for an active mock first).
 Importing batchmock changes nothing in botocore. aiobotocore (batchmock never imports it) gets
-the same two guards on ``AioEndpoint._do_get_response`` and ``AIOHTTPSession.send``; its clients
-are armed with :func:`before_send_aio`, which answers with awaitable bodies as aiobotocore reads
-them. When aiobotocore is not yet imported as the first mock starts, an import hook
-(:class:`_OnImport`, on ``sys.meta_path`` only while a mock is active and only until both modules
-are imported) wraps them as soon as they are imported inside the mock. Sync users never pay on a
-request for it: the hook is consulted only when a module not yet imported is imported.
+the same two guards: the endpoint guard on ``AioEndpoint._do_get_response``, the network guard on
+the ``send`` of each of its HTTP sessions (``AIOHTTPSession``, and ``HttpxSession`` when the
+installed aiobotocore has it: also used directly by its credential and metadata fetchers) and on
+``AioEndpoint._send``, through which every client request reaches whatever session class the
+client was configured with (``AioConfig(http_session_cls=...)``), so a session class of the
+user's or of a later aiobotocore is refused too. Its clients are armed with
+:func:`before_send_aio`, which answers with awaitable bodies as aiobotocore reads them. When
+those modules are not yet imported as the first mock starts, an import hook (:class:`_OnImport`,
+on ``sys.meta_path`` only while a mock is active and only until they are all imported) wraps them
+as soon as they are imported inside the mock. Sync users never pay on a request for it: the hook
+is consulted only when a module not yet imported is imported.
 """
 
 from __future__ import annotations
@@ -193,7 +198,7 @@ def refusal(url: str) -> str:
     )
 
 
-# -- the two guards ----------------------------------------------------------------------------
+# -- the guards --------------------------------------------------------------------------------
 def _arming(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
@@ -253,6 +258,7 @@ class _Patch:
         self.wrap = wrap
         self.original: Callable[..., Any] | None = None
         self.wrapper: Callable[..., Any] | None = None
+        self.inherited = False  # the method was the base class's: put back by deleting ours
 
     def on(self) -> None:
         if self.wrapper is not None:
@@ -263,14 +269,20 @@ class _Patch:
             if owner is None:  # not imported (or still being imported): nothing of it in use;
                 return  # _OnImport calls on() again once it is imported inside the mock
             self.owner = owner
-        self.original = getattr(self.owner, self.name)
+        self.original = getattr(self.owner, self.name, None)
+        if self.original is None:  # a version of the library without it: nothing to guard
+            return
+        self.inherited = self.name not in self.owner.__dict__
         self.wrapper = self.wrap(self.original)
         setattr(self.owner, self.name, self.wrapper)
 
     def off(self) -> None:
         wrapper, self.wrapper = self.wrapper, None
         if wrapper is not None and self.owner.__dict__.get(self.name) is wrapper:
-            setattr(self.owner, self.name, self.original)
+            if self.inherited:
+                delattr(self.owner, self.name)
+            else:
+                setattr(self.owner, self.name, self.original)
 
     @property
     def pending_module(self) -> str | None:
@@ -352,5 +364,9 @@ _PATCHES = (
     _Patch(URLLib3Session, "send", _refusing),
     _Patch(("aiobotocore.endpoint", "AioEndpoint"), "_do_get_response", _arming_aio),
     _Patch(("aiobotocore.httpsession", "AIOHTTPSession"), "send", _refusing_aio),
+    # optional in aiobotocore (its ``httpx`` extra); also what its fetchers use on trio
+    _Patch(("aiobotocore.httpxsession", "HttpxSession"), "send", _refusing_aio),
+    # every client request, whatever its ``http_session_cls``: no session class is missed
+    _Patch(("aiobotocore.endpoint", "AioEndpoint"), "_send", _refusing_aio),
 )
 _ON_IMPORT = _OnImport()

@@ -11,14 +11,18 @@ import pytest
 from botocore.waiter import WaiterModel
 
 # The variable that turns a missing library's skip into a failure (.ci/run's async steps set them).
-REQUIRED_BY = {"aiobotocore": "BATCHMOCK_REQUIRE_ASYNC", "aioboto3": "BATCHMOCK_REQUIRE_AIOBOTO3"}
-EXTRAS = {"aiobotocore": "test-async", "aioboto3": "test-aioboto3"}
+REQUIRED_BY = {
+    "aiobotocore": "BATCHMOCK_REQUIRE_ASYNC",
+    "httpx": "BATCHMOCK_REQUIRE_ASYNC",  # aiobotocore's httpx session
+    "aioboto3": "BATCHMOCK_REQUIRE_AIOBOTO3",
+}
+EXTRAS = {"aiobotocore": "test-async", "httpx": "test-async", "aioboto3": "test-aioboto3"}
 
 
 def require(module: str) -> None:
-    """Skip the calling test (or test module, at import) when ``module`` (an ``aiobotocore`` or
-    ``aioboto3`` one, from setup.cfg's ``test-async`` / ``test-aioboto3`` extra) is absent,
-    unless its variable in :data:`REQUIRED_BY` is ``1``: then its absence fails the run."""
+    """Skip the calling test (or test module, at import) when ``module`` (an ``aiobotocore``,
+    ``httpx`` or ``aioboto3`` one, from setup.cfg's ``test-async`` / ``test-aioboto3`` extra) is
+    absent, unless its variable in :data:`REQUIRED_BY` is ``1``: then its absence fails the run."""
     library = module.split(".")[0]
     extra = EXTRAS[library]
     if os.environ.get(REQUIRED_BY[library]) == "1":

@@ -186,9 +186,10 @@ with mock_batch(route_to_moto=False) as mock:
     out["boto3"] = mock.client().describe_compute_environments()["computeEnvironments"]
 from aiobotocore.endpoint import AioEndpoint
 from aiobotocore.httpsession import AIOHTTPSession
-# after the mock: both methods are aiobotocore's own again, and the import hook is gone
+# after the mock: the methods are aiobotocore's own again, and the import hook is gone
 out["restored"] = [
     hasattr(AioEndpoint._do_get_response, "__wrapped__"),
+    hasattr(AioEndpoint._send, "__wrapped__"),
     hasattr(AIOHTTPSession.send, "__wrapped__"),
     any(type(f).__module__ == "batchmock.interceptor" for f in sys.meta_path),
 ]
@@ -228,4 +229,4 @@ def test_aiobotocore_imported_inside_an_active_mock_is_answered_and_guarded() ->
         f"arn:aws:ecs:{REGION}:123456789012:cluster/ce_Batch_{ce['uuid']}"
     )
     assert out["refused"].startswith("batchmock refused a request to https://sqs.")
-    assert out["restored"] == [False, False, False]
+    assert out["restored"] == [False, False, False, False]
