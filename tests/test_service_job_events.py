@@ -187,8 +187,14 @@ def test_the_event_names_its_account(monkeypatch: pytest.MonkeyPatch) -> None:
                     "Id": "queue",
                     "Arn": arn,
                     "InputTransformer": {
-                        "InputPathsMap": {"account": "$.account", "job": "$.resources"},
-                        "InputTemplate": '{"account": "<account>", "job": <job>}',
+                        # moto 5.1.5's transformer needs "time" among the paths
+                        "InputPathsMap": {
+                            "account": "$.account",
+                            "time": "$.time",
+                            "job": "$.resources",
+                        },
+                        "InputTemplate": '{"account": "<account>", "time": "<time>", '
+                        '"job": <job>}',
                     },
                 }
             ],
@@ -199,7 +205,10 @@ def test_the_event_names_its_account(monkeypatch: pytest.MonkeyPatch) -> None:
         batch.terminate_service_job(jobId=job_id, reason="stop")
         job_arn = described(batch, job_id)["jobArn"]
         assert job_arn.startswith("arn:aws:batch:us-east-1:111122223333:service-job/")
-        assert received(url) == [{"account": "111122223333", "job": [job_arn]}]
+        stopped = described(batch, job_id)["stoppedAt"]
+        assert received(url) == [
+            {"account": "111122223333", "time": iso(stopped), "job": [job_arn]}
+        ]
 
 
 def test_events_off_put_no_service_job_events() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from batchmock.cli import build_parser, mock_options
 from tests.server.test_cli import _client, spawn  # noqa: F401 (the fixture)
-from tests.support import make_env, requires_operation, submit_job
+from tests.support import make_env, modeled, requires_operation, submit_job
 from tests.test_job_state_events import ANY_BATCH, EVENT_KEYS
 from tests.test_service_job_events import described, sagemaker_queue
 from tests.test_service_job_events import submit as submit_service_job
@@ -133,7 +133,7 @@ def test_the_server_puts_service_job_changes_on_its_eventbridge(spawn: Any) -> N
         [shown["jobArn"]],
     )
     del shown["tags"], shown["serviceRequestPayload"]
-    assert event["detail"] == shown
+    assert modeled("DescribeServiceJobResponse", event["detail"]) == shown
     assert server.stop_and_read()[0] == 0
 
 
