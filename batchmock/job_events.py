@@ -1,5 +1,5 @@
-"""Job state change events: each job status change on moto's EventBridge ("Batch Job State
-Change", source ``aws.batch``).
+"""Batch's events on moto's EventBridge (source ``aws.batch``): each job status change ("Batch
+Job State Change") and each service job status change ("Batch Service Job State Change").
 
 AWS Batch sends an event to the default event bus of the job's account and region each time a
 job it has accepted changes status; none for the submission itself (User Guide, "Job state
@@ -35,6 +35,13 @@ the job, and the other rules still get the event.
 Array children and multi-node nodes change status as jobs of their own and so send their own
 events; a child created PENDING with its array sends none for that first status [inferred, as
 for a job's submission].
+
+Service jobs (SubmitServiceJob) send "Batch Service Job State Change" events the same way (User
+Guide, "Service job state change events"): none for the submission, one for each later change,
+``resources`` the service job's ARN, ``detail`` the job as DescribeServiceJob shows it at that
+moment without ``tags`` and ``serviceRequestPayload`` (the User Guide leaves both out). Service
+jobs change status in the backend, not in the engine (``service_jobs._terminate``, told through
+``BatchBackend.service_job_events``, which :func:`service_sink_factory` fills).
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ from batchmock.backend.jobs.job_views import job_detail
 from batchmock.errors import JobEventWarning
 
 if TYPE_CHECKING:
+    from batchmock.backend.core.backend import ServiceJobEvents
     from batchmock.engine.engine import JobEvents
     from batchmock.engine.job import Job
     from batchmock.engine.resources import Resources
@@ -58,6 +66,9 @@ if TYPE_CHECKING:
 
 SOURCE = "aws.batch"
 DETAIL_TYPE = "Batch Job State Change"
+SERVICE_DETAIL_TYPE = "Batch Service Job State Change"
+SERVICE_LEFT_OUT = ("tags", "serviceRequestPayload")
+"""DescribeServiceJob members a service job's event leaves out (User Guide)."""
 DEFAULT_BUS = "default"
 _MOTO_EVENTS = "moto.events.models"
 _MOTO_SQS = "moto.sqs.models"
@@ -82,8 +93,23 @@ def _make_sink(backend: Resources) -> JobEvents:
     return EventBridgeSink(backend.account_id, backend.region).changed
 
 
+def service_sink_factory(
+    options: MockOptions,
+) -> Callable[[Resources], ServiceJobEvents | None] | None:
+    """What ``BackendRegistry`` calls for each new backend: the listener of its service jobs'
+    status changes; None when the option turns events off."""
+    if not options.job_state_events:
+        return None
+    return _make_service_sink
+
+
+def _make_service_sink(backend: Resources) -> ServiceJobEvents:
+    return EventBridgeSink(backend.account_id, backend.region).service_job_changed
+
+
 class EventBridgeSink:
-    """Puts each status change of one account and region's jobs on moto's default bus."""
+    """Puts each status change of one account and region's jobs and service jobs on moto's
+    default bus."""
 
     __slots__ = ("account_id", "region")
 
@@ -96,14 +122,35 @@ class EventBridgeSink:
         models = _loaded(_MOTO_EVENTS)
         if models is None:
             return  # nothing has used moto's EventBridge in this process: no rule exists
-        events = self.events_backend(models)
+        events = self.listened(models)
+        if events is not None:
+            self.put(events, job)
+
+    def service_job_changed(self, job: Any, changed_ms: int) -> None:
+        """The service job ``job`` has just changed status, at ``changed_ms`` on the mock's
+        clock (the backend's lock is held)."""
+        models = _loaded(_MOTO_EVENTS)
+        events = None if models is None else self.listened(models)
         if events is None:
             return
+        subject = f"service job {job.job_id} ({job.status})"
+        try:
+            detail = {k: v for k, v in job.describe().items() if k not in SERVICE_LEFT_OUT}
+        except Exception as exc:  # the change is made: a failure here must not undo it
+            _warn(SERVICE_DETAIL_TYPE, subject, f"{type(exc).__name__}: {exc}")
+            return
+        self.deliver(events, SERVICE_DETAIL_TYPE, job.arn, detail, changed_ms, subject)
+
+    def listened(self, models: Any) -> Any:
+        """moto's EventBridge of this account and region when its default bus has a rule."""
+        events = self.events_backend(models)
+        if events is None:
+            return None
         buses = getattr(events, "event_buses", None)
         bus = buses.get(DEFAULT_BUS) if isinstance(buses, dict) else None
         if bus is None or not getattr(bus, "rules", None):
-            return
-        self.put(events, job)
+            return None
+        return events
 
     def events_backend(self, models: Any) -> Any:
         """moto's EventBridge of this account and region if it exists, without creating it
@@ -117,13 +164,32 @@ class EventBridgeSink:
     def put(self, events: Any, job: Job) -> None:
         """Render the event of the status ``job`` is in now and deliver it to each rule of the
         default bus that matches it."""
+        subject = f"job {job.job_id} ({job.status})"
         try:
             detail = job_detail(job)
-            detail_json = json.dumps(detail)
-            event = self.event(job, detail)  # moto's matching reads a JSON copy of it
-            rules = list(events.event_buses[DEFAULT_BUS].rules.values())
         except Exception as exc:  # the change is made: a failure here must not undo half of it
-            _warn(job, f"{type(exc).__name__}: {exc}")
+            _warn(DETAIL_TYPE, subject, f"{type(exc).__name__}: {exc}")
+            return
+        # the entry ``Engine.transition`` just added
+        self.deliver(events, DETAIL_TYPE, job.arn, detail, job.status_history[-1][1], subject)
+
+    def deliver(
+        self,
+        events: Any,
+        detail_type: str,
+        arn: str,
+        detail: dict[str, Any],
+        changed_ms: int,
+        subject: str,
+    ) -> None:
+        """Deliver the event of one change of the resource ``arn`` to each rule of the default
+        bus that matches it; ``subject`` names the resource in warnings."""
+        try:
+            detail_json = json.dumps(detail)
+            event = self.event(detail_type, arn, detail, changed_ms)  # matched as JSON
+            rules = list(events.event_buses[DEFAULT_BUS].rules.values())
+        except Exception as exc:
+            _warn(detail_type, subject, f"{type(exc).__name__}: {exc}")
             return
         body: str | None = None
         for rule in rules:
@@ -138,28 +204,30 @@ class EventBridgeSink:
                 if sends is None:
                     # moto's own delivery, of a copy made of JSON as its put_events makes it
                     rule.send_to_targets(
-                        {**event, "resources": [job.arn], "detail": json.loads(detail_json)}
+                        {**event, "resources": [arn], "detail": json.loads(detail_json)}
                     )
                 else:
                     for queue, message in sends:
                         queue.add_message(message)
             except Exception as exc:  # one rule moto cannot deliver to spoils no other
-                _warn(job, f"rule {getattr(rule, 'name', '?')}: {type(exc).__name__}: {exc}")
+                name = getattr(rule, "name", "?")
+                _warn(detail_type, subject, f"rule {name}: {type(exc).__name__}: {exc}")
 
-    def event(self, job: Job, detail: dict[str, Any]) -> dict[str, Any]:
+    def event(
+        self, detail_type: str, arn: str, detail: dict[str, Any], changed_ms: int
+    ) -> dict[str, Any]:
         """The event as moto's ``EventsBackend.put_events`` builds it for its rules: the User
         Guide's keys, ``time`` in epoch seconds (the change's, whole as in the sample) and
         moto's own ``ingestion-time``."""
-        changed_ms = job.status_history[-1][1]  # the entry ``Engine.transition`` just added
         return {
             "version": "0",
             "id": _uuid(),
-            "detail-type": DETAIL_TYPE,
+            "detail-type": detail_type,
             "source": SOURCE,
             "account": self.account_id,
             "time": changed_ms // 1000,
             "region": self.region,
-            "resources": [job.arn],
+            "resources": [arn],
             "detail": detail,
             "ingestion-time": time.time(),
         }
@@ -222,10 +290,9 @@ def _uuid() -> str:
     return str(source.uuid4() if source is not None else uuid.uuid4())
 
 
-def _warn(job: Job, problem: str) -> None:
+def _warn(detail_type: str, subject: str, problem: str) -> None:
     warnings.warn(
-        f"batchmock could not put the {DETAIL_TYPE} event of job {job.job_id} "
-        f"({job.status}) on EventBridge: {problem}",
+        f"batchmock could not put the {detail_type} event of {subject} on EventBridge: {problem}",
         JobEventWarning,
         stacklevel=2,
     )

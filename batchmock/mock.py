@@ -97,14 +97,16 @@ class BatchMock:
                 return self
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
-            from batchmock.job_events import sink_factory
+            from batchmock.job_events import service_sink_factory, sink_factory
             from batchmock.mock_services import MockServices
 
             try:
                 lazy_logs = not intercept or self.options.route_to_moto
                 self._services = MockServices(self, self._prepare_moto, lazy_logs)
                 self._runtime = Runtime(self.options, self._services, sink_factory(self.options))
-                self._registry = BackendRegistry(self.options, self._runtime)
+                self._registry = BackendRegistry(
+                    self.options, self._runtime, service_sink_factory(self.options)
+                )
             except BaseException:
                 self._depth -= 1
                 self._services = self._runtime = self._registry = None
@@ -417,12 +419,14 @@ class BatchMock:
             assert self._runtime is not None
             from batchmock.backend.registry import BackendRegistry
             from batchmock.engine.runtime import Runtime
-            from batchmock.job_events import sink_factory
+            from batchmock.job_events import service_sink_factory, sink_factory
 
             failure = self._runtime.script.take_failure()
             self._runtime.shutdown()
             self._runtime = Runtime(self.options, self._services, sink_factory(self.options))
-            self._registry = BackendRegistry(self.options, self._runtime)
+            self._registry = BackendRegistry(
+                self.options, self._runtime, service_sink_factory(self.options)
+            )
         if failure is not None:
             raise failure  # a failed check of a handler of the state just dropped
 

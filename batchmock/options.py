@@ -127,10 +127,11 @@ class MockOptions:
     """The Docker executor pulls an image missing from the engine (True), or fails the attempt
     with ``CannotPullContainerError`` (False, the default: tests never reach a registry)."""
     job_state_events: bool = True
-    """Each job status change after SUBMITTED puts a "Batch Job State Change" event on the
-    default event bus of moto's EventBridge in the job's account and region, as AWS Batch does,
-    for the rules there to match (True, the default; nothing is put while the bus has no rule).
-    False puts none."""
+    """Batch's EventBridge events: each job status change after SUBMITTED puts a "Batch Job
+    State Change" event, and each service job status change after its submission a "Batch
+    Service Job State Change" event, on the default event bus of moto's EventBridge in the job's
+    account and region, as AWS Batch does, for the rules there to match (True, the default;
+    nothing is put while the bus has no rule). False puts none of either."""
 
     def __post_init__(self) -> None:
         """Refuse an unknown choice at once, naming the choices (before anything starts)."""

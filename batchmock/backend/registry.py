@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from batchmock.backend.core.backend import BatchBackend
+from batchmock.backend.core.backend import BatchBackend, ServiceJobEvents
 from batchmock.backend.operations import OPERATIONS
 
 if TYPE_CHECKING:
@@ -17,9 +17,16 @@ if TYPE_CHECKING:
 class BackendRegistry:
     """Every backend of one mock; a backend is made the first time its account/region is used."""
 
-    def __init__(self, options: MockOptions, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        options: MockOptions,
+        runtime: Runtime,
+        service_job_events: Callable[[BatchBackend], ServiceJobEvents | None] | None = None,
+    ) -> None:
         self.options = options
         self.runtime = runtime
+        self._service_job_events = service_job_events
+        """Makes the service-job status listener of each new backend (None: no listener)."""
         self._backends: dict[tuple[str, str], BatchBackend] = {}
         self._lock = threading.Lock()
 
@@ -32,7 +39,12 @@ class BackendRegistry:
                 backend = self._backends.get(key)
                 if backend is None:
                     backend = BatchBackend(
-                        key[0], key[1], self.options, self.runtime.engine_for, OPERATIONS
+                        key[0],
+                        key[1],
+                        self.options,
+                        self.runtime.engine_for,
+                        OPERATIONS,
+                        self._service_job_events,
                     )
                     self._backends[key] = backend
         return backend

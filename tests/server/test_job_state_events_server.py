@@ -10,8 +10,10 @@ from typing import Any
 
 from batchmock.cli import build_parser, mock_options
 from tests.server.test_cli import _client, spawn  # noqa: F401 (the fixture)
-from tests.support import make_env, submit_job
+from tests.support import make_env, modeled, requires_operation, submit_job
 from tests.test_job_state_events import ANY_BATCH, EVENT_KEYS
+from tests.test_service_job_events import described, sagemaker_queue
+from tests.test_service_job_events import submit as submit_service_job
 
 FAST = ("--delay-submitted", "0.01", "--delay-scheduling", "0.01", "--delay-starting", "0.01")
 
@@ -109,6 +111,42 @@ def test_no_job_state_events_turns_them_off(spawn: Any) -> None:  # noqa: F811
     job_id = submit_job(batch)
     _run_until_idle(url)
     assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "SUCCEEDED"
+    assert _received(sqs, queue) == []
+    assert server.stop_and_read()[0] == 0
+
+
+@requires_operation("SubmitServiceJob", "TerminateServiceJob", "DescribeServiceJob")
+def test_the_server_puts_service_job_changes_on_its_eventbridge(spawn: Any) -> None:  # noqa: F811
+    server = spawn("--port", "0", "--clock", "virtual")
+    url = server.wait_ready()
+    sqs, queue = _rule_to_queue(url)
+    batch = _client(url)
+    sagemaker_queue(batch)
+    job_id = submit_service_job(batch, "train", tags={"team": "ml"})
+    batch.terminate_service_job(jobId=job_id, reason="stop")
+    (event,) = _received(sqs, queue)
+    shown = described(batch, job_id)
+    assert set(event) == EVENT_KEYS
+    assert (event["detail-type"], event["source"], event["resources"]) == (
+        "Batch Service Job State Change",
+        "aws.batch",
+        [shown["jobArn"]],
+    )
+    del shown["tags"], shown["serviceRequestPayload"]
+    assert modeled("DescribeServiceJobResponse", event["detail"]) == shown
+    assert server.stop_and_read()[0] == 0
+
+
+@requires_operation("SubmitServiceJob", "TerminateServiceJob")
+def test_no_job_state_events_turns_service_job_events_off_too(spawn: Any) -> None:  # noqa: F811
+    server = spawn("--port", "0", "--clock", "virtual", "--no-job-state-events")
+    url = server.wait_ready()
+    sqs, queue = _rule_to_queue(url)
+    batch = _client(url)
+    sagemaker_queue(batch)
+    job_id = submit_service_job(batch, "train")
+    batch.terminate_service_job(jobId=job_id, reason="stop")
+    assert described(batch, job_id)["status"] == "FAILED"
     assert _received(sqs, queue) == []
     assert server.stop_and_read()[0] == 0
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from batchmock.options import MockOptions
 
 Handler = Callable[["BatchBackend", dict[str, Any]], dict[str, Any]]
+ServiceJobEvents = Callable[[Any, int], None]
+"""Told of each status change of a service job (the job, the change's epoch milliseconds), right
+after it is made (``BatchBackend.service_job_events``)."""
 
 
 class BatchBackend:
@@ -38,6 +41,7 @@ class BatchBackend:
         options: MockOptions,
         engine_factory: Callable[[BatchBackend], Engine],
         operations: Mapping[str, Handler],
+        service_job_events: Callable[[BatchBackend], ServiceJobEvents | None] | None = None,
     ) -> None:
         self.account_id = account_id
         self.region = region
@@ -54,6 +58,10 @@ class BatchBackend:
         self.service_environments: dict[str, Any] = {}
         self.quota_shares: dict[str, Any] = {}  # quota share ARN -> share
         self.service_jobs: dict[str, Any] = {}  # job id -> service job
+        self.service_job_events: ServiceJobEvents | None = (
+            None if service_job_events is None else service_job_events(self)
+        )
+        """The listener of service job status changes (the mock's EventBridge events)."""
         self.engine: Engine = engine_factory(self)
 
     # -- identifiers ---------------------------------------------------------------------

@@ -376,7 +376,7 @@ def terminate_service_job(backend: BatchBackend, params: dict[str, Any]) -> dict
         if backend.options.unknown_service_job == "refuse":
             raise not_found("ServiceJob", str(job_id))
         return {}
-    found.terminate(reason, now_ms(backend))
+    _terminate(backend, found, reason, now_ms(backend))
     return {}
 
 
@@ -389,7 +389,7 @@ def terminate_service_jobs(backend: BatchBackend, params: dict[str, Any]) -> dic
     def one(job_id: str) -> None:
         job = backend.service_jobs.get(job_id)
         if job is not None:
-            job.terminate(reason, now)
+            _terminate(backend, job, reason, now)
 
     return bulk.apply_each("TerminateServiceJobs", params, one)
 
@@ -467,7 +467,18 @@ def terminate_in_share(backend: BatchBackend, share: Any) -> None:
     now = now_ms(backend)
     for job in backend.service_jobs.values():
         if job.job_queue_arn == share.job_queue_arn and job.quota_share_name == share.name:
-            job.terminate(MESSAGES["share_deleted"].format(name=share.name), now)
+            _terminate(backend, job, MESSAGES["share_deleted"].format(name=share.name), now)
+
+
+def _terminate(backend: BatchBackend, job: ServiceJob, reason: str, now: int) -> None:
+    """The one place a service job changes status: FAILED, then the backend's listener is told
+    (the mock's "Batch Service Job State Change" event); a finished job is left alone."""
+    if job.status in TERMINAL:
+        return
+    job.terminate(reason, now)
+    events = backend.service_job_events
+    if events is not None:
+        events(job, now)
 
 
 OPERATIONS: Mapping[str, Handler] = {
