@@ -96,9 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-job-state-events",
         dest="job_state_events",
         action="store_false",
-        help='put no "Batch Job State Change" or "Batch Service Job State Change" events on '
-        "EventBridge (job_state_events=False); by default every status change of a job or a "
-        "service job goes to the default bus, for its rules to match",
+        help='put no "Batch Job State Change", "Batch Service Job State Change" or "Batch Job '
+        'Queue Blocked" events on EventBridge (job_state_events=False); by default each goes '
+        "to the default bus, for its rules to match",
     )
     server.add_argument(
         "--allow-remote-exec",

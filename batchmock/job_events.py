@@ -1,5 +1,6 @@
 """Batch's events on moto's EventBridge (source ``aws.batch``): each job status change ("Batch
-Job State Change") and each service job status change ("Batch Service Job State Change").
+Job State Change"), each service job status change ("Batch Service Job State Change") and each
+blocked job queue found ("Batch Job Queue Blocked").
 
 AWS Batch sends an event to the default event bus of the job's account and region each time a
 job it has accepted changes status; none for the submission itself (User Guide, "Job state
@@ -42,6 +43,13 @@ Guide, "Service job state change events"): none for the submission, one for each
 moment without ``tags`` and ``serviceRequestPayload`` (the User Guide leaves both out). Service
 jobs change status in the backend, not in the engine (``service_jobs._terminate``, told through
 ``BatchBackend.service_job_events``, which :func:`service_sink_factory` fills).
+
+A job queue blocked by its head job sends "Batch Job Queue Blocked" (User Guide, "Job queue
+blocked events": each time Batch finds a RUNNABLE job blocking its queue; the reason is the
+job's statusReason): when the scheduler gives the head job a blocked-queue reason
+(``Engine.set_blocked_reason``, told through ``Engine.queue_blocked``), ``resources`` the job's
+and the queue's ARNs, ``detail`` the job as DescribeJobs shows it then. The same reason found
+again sends nothing: only a new finding does [inferred: the User Guide does not say how often].
 """
 
 from __future__ import annotations
@@ -59,7 +67,7 @@ from batchmock.errors import JobEventWarning
 
 if TYPE_CHECKING:
     from batchmock.backend.core.backend import ServiceJobEvents
-    from batchmock.engine.engine import JobEvents
+    from batchmock.engine.engine import JobEvents, QueueBlocked
     from batchmock.engine.job import Job
     from batchmock.engine.resources import Resources
     from batchmock.options import MockOptions
@@ -67,6 +75,7 @@ if TYPE_CHECKING:
 SOURCE = "aws.batch"
 DETAIL_TYPE = "Batch Job State Change"
 SERVICE_DETAIL_TYPE = "Batch Service Job State Change"
+BLOCKED_DETAIL_TYPE = "Batch Job Queue Blocked"
 SERVICE_LEFT_OUT = ("tags", "serviceRequestPayload")
 """DescribeServiceJob members a service job's event leaves out (User Guide)."""
 DEFAULT_BUS = "default"
@@ -107,6 +116,18 @@ def _make_service_sink(backend: Resources) -> ServiceJobEvents:
     return EventBridgeSink(backend.account_id, backend.region).service_job_changed
 
 
+def blocked_sink_factory(options: MockOptions) -> Callable[[Resources], QueueBlocked | None] | None:
+    """What ``Runtime`` calls for each new engine: the listener of its blocked queues; None when
+    the option turns events off."""
+    if not options.job_state_events:
+        return None
+    return _make_blocked_sink
+
+
+def _make_blocked_sink(backend: Resources) -> QueueBlocked:
+    return EventBridgeSink(backend.account_id, backend.region).queue_blocked
+
+
 class EventBridgeSink:
     """Puts each status change of one account and region's jobs and service jobs on moto's
     default bus."""
@@ -139,7 +160,23 @@ class EventBridgeSink:
         except Exception as exc:  # the change is made: a failure here must not undo it
             _warn(SERVICE_DETAIL_TYPE, subject, f"{type(exc).__name__}: {exc}")
             return
-        self.deliver(events, SERVICE_DETAIL_TYPE, job.arn, detail, changed_ms, subject)
+        self.deliver(events, SERVICE_DETAIL_TYPE, [job.arn], detail, changed_ms, subject)
+
+    def queue_blocked(self, job: Job, found_ms: int) -> None:
+        """``job``, RUNNABLE at the head of its queue, was found blocking it at ``found_ms`` (its
+        statusReason, just set, says why; the engine's lock is held)."""
+        models = _loaded(_MOTO_EVENTS)
+        events = None if models is None else self.listened(models)
+        if events is None:
+            return
+        subject = f"job {job.job_id} ({job.status})"
+        try:
+            detail = job_detail(job)
+            resources = [job.arn, job.spec.queue.arn]
+        except Exception as exc:  # the reason is set: a failure here must not undo it
+            _warn(BLOCKED_DETAIL_TYPE, subject, f"{type(exc).__name__}: {exc}")
+            return
+        self.deliver(events, BLOCKED_DETAIL_TYPE, resources, detail, found_ms, subject)
 
     def listened(self, models: Any) -> Any:
         """moto's EventBridge of this account and region when its default bus has a rule."""
@@ -171,22 +208,22 @@ class EventBridgeSink:
             _warn(DETAIL_TYPE, subject, f"{type(exc).__name__}: {exc}")
             return
         # the entry ``Engine.transition`` just added
-        self.deliver(events, DETAIL_TYPE, job.arn, detail, job.status_history[-1][1], subject)
+        self.deliver(events, DETAIL_TYPE, [job.arn], detail, job.status_history[-1][1], subject)
 
     def deliver(
         self,
         events: Any,
         detail_type: str,
-        arn: str,
+        resources: list[str],
         detail: dict[str, Any],
         changed_ms: int,
         subject: str,
     ) -> None:
-        """Deliver the event of one change of the resource ``arn`` to each rule of the default
+        """Deliver the event of one change of the ARNs ``resources`` to each rule of the default
         bus that matches it; ``subject`` names the resource in warnings."""
         try:
             detail_json = json.dumps(detail)
-            event = self.event(detail_type, arn, detail, changed_ms)  # matched as JSON
+            event = self.event(detail_type, resources, detail, changed_ms)  # matched as JSON
             rules = list(events.event_buses[DEFAULT_BUS].rules.values())
         except Exception as exc:
             _warn(detail_type, subject, f"{type(exc).__name__}: {exc}")
@@ -204,7 +241,7 @@ class EventBridgeSink:
                 if sends is None:
                     # moto's own delivery, of a copy made of JSON as its put_events makes it
                     rule.send_to_targets(
-                        {**event, "resources": [arn], "detail": json.loads(detail_json)}
+                        {**event, "resources": list(resources), "detail": json.loads(detail_json)}
                     )
                 else:
                     for queue, message in sends:
@@ -214,7 +251,7 @@ class EventBridgeSink:
                 _warn(detail_type, subject, f"rule {name}: {type(exc).__name__}: {exc}")
 
     def event(
-        self, detail_type: str, arn: str, detail: dict[str, Any], changed_ms: int
+        self, detail_type: str, resources: list[str], detail: dict[str, Any], changed_ms: int
     ) -> dict[str, Any]:
         """The event as moto's ``EventsBackend.put_events`` builds it for its rules: the User
         Guide's keys, ``time`` in epoch seconds (the change's, whole as in the sample) and
@@ -227,7 +264,7 @@ class EventBridgeSink:
             "account": self.account_id,
             "time": changed_ms // 1000,
             "region": self.region,
-            "resources": [arn],
+            "resources": list(resources),
             "detail": detail,
             "ingestion-time": time.time(),
         }

@@ -95,18 +95,12 @@ class BatchMock:
             self._depth += 1
             if self._depth > 1:
                 return self
-            from batchmock.backend.registry import BackendRegistry
-            from batchmock.engine.runtime import Runtime
-            from batchmock.job_events import service_sink_factory, sink_factory
             from batchmock.mock_services import MockServices
 
             try:
                 lazy_logs = not intercept or self.options.route_to_moto
                 self._services = MockServices(self, self._prepare_moto, lazy_logs)
-                self._runtime = Runtime(self.options, self._services, sink_factory(self.options))
-                self._registry = BackendRegistry(
-                    self.options, self._runtime, service_sink_factory(self.options)
-                )
+                self._fresh_state()
             except BaseException:
                 self._depth -= 1
                 self._services = self._runtime = self._registry = None
@@ -417,18 +411,23 @@ class BatchMock:
         with self._lock:
             self._active_runtime("reset()")
             assert self._runtime is not None
-            from batchmock.backend.registry import BackendRegistry
-            from batchmock.engine.runtime import Runtime
-            from batchmock.job_events import service_sink_factory, sink_factory
-
             failure = self._runtime.script.take_failure()
             self._runtime.shutdown()
-            self._runtime = Runtime(self.options, self._services, sink_factory(self.options))
-            self._registry = BackendRegistry(
-                self.options, self._runtime, service_sink_factory(self.options)
-            )
+            self._fresh_state()
         if failure is not None:
             raise failure  # a failed check of a handler of the state just dropped
+
+    def _fresh_state(self) -> None:
+        """A new runtime and registry, with Batch's EventBridge events (``job_events``)."""
+        from batchmock.backend.registry import BackendRegistry
+        from batchmock.engine.runtime import Runtime
+        from batchmock.job_events import blocked_sink_factory, service_sink_factory, sink_factory
+
+        options = self.options
+        self._runtime = Runtime(
+            options, self._services, sink_factory(options), blocked_sink_factory(options)
+        )
+        self._registry = BackendRegistry(options, self._runtime, service_sink_factory(options))
 
     def flush_logs(self) -> None:
         """Write simulated attempts' log streams kept back until moto is used (moto is about to

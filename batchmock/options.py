@@ -129,9 +129,10 @@ class MockOptions:
     job_state_events: bool = True
     """Batch's EventBridge events: each job status change after SUBMITTED puts a "Batch Job
     State Change" event, and each service job status change after its submission a "Batch
-    Service Job State Change" event, on the default event bus of moto's EventBridge in the job's
-    account and region, as AWS Batch does, for the rules there to match (True, the default;
-    nothing is put while the bus has no rule). False puts none of either."""
+    Service Job State Change" event, and a job found blocking its queue a "Batch Job Queue
+    Blocked" event, on the default event bus of moto's EventBridge in the job's account and
+    region, as AWS Batch does, for the rules there to match (True, the default; nothing is put
+    while the bus has no rule). False puts none of them."""
 
     def __post_init__(self) -> None:
         """Refuse an unknown choice at once, naming the choices (before anything starts)."""

@@ -193,8 +193,7 @@ def test_the_event_names_its_account(monkeypatch: pytest.MonkeyPatch) -> None:
                             "time": "$.time",
                             "job": "$.resources",
                         },
-                        "InputTemplate": '{"account": "<account>", "time": "<time>", '
-                        '"job": <job>}',
+                        "InputTemplate": '{"account": "<account>", "time": "<time>", "job": <job>}',
                     },
                 }
             ],

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 JobEvents = Callable[[Job], None]
 """Told of each status change of a job (``Engine.job_events``), right after it is made."""
+QueueBlocked = Callable[[Job, int], None]
+"""Told when a RUNNABLE job at the head of its queue is found blocking it (``Engine.queue_blocked``:
+the job, whose new statusReason says why, and the epoch milliseconds of the finding)."""
 
 _KEEP: Any = object()
 # module constants read on every transition (a global lookup, not an attribute of a module)
@@ -66,6 +69,9 @@ class Engine:
         self.job_events: JobEvents | None = None
         """Told of every status change once it is made (the mock puts an EventBridge event);
         None when nobody listens, which then costs one attribute test per change."""
+        self.queue_blocked: QueueBlocked | None = None
+        """Told each time a head job gets a blocked-queue reason (the mock puts a "Batch Job
+        Queue Blocked" event); None when nobody listens."""
         self._history: dict[str, tuple[str, int]] = {}
         """The latest ``(status, ms)`` history entry per status: the 10,000 children of an array
         that move at the same instant share one immutable tuple, not one each (GC pressure)."""
@@ -320,6 +326,9 @@ class Engine:
             job.run.limit_timer = None
         if reason is None:
             return
+        blocked = self.queue_blocked
+        if blocked is not None:
+            blocked(job, self.clock.now_ms())
         # §12.7: the action fires on the head job sitting RUNNABLE with a matching reason
         actions = [
             a

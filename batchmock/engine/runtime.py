@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from batchmock.engine.clock import Clock, VirtualClock, WallClock
-from batchmock.engine.engine import Engine, JobEvents
+from batchmock.engine.engine import Engine, JobEvents, QueueBlocked
 from batchmock.executors import make_executor
 from batchmock.executors.simulated import OutcomeScript
 
@@ -38,11 +38,14 @@ class Runtime:
         options: MockOptions,
         services: Services | None = None,
         job_events: Callable[[Resources], JobEvents | None] | None = None,
+        queue_blocked: Callable[[Resources], QueueBlocked | None] | None = None,
     ) -> None:
         self.options = options
         self._job_events = job_events
         """Makes the status-change listener of each new engine (the mock's EventBridge events);
         None: no engine has one."""
+        self._queue_blocked = queue_blocked
+        """Makes the blocked-queue listener of each new engine; None: no engine has one."""
         self.lock = threading.RLock()
         self._wake = threading.Condition(self.lock)
         self.script = OutcomeScript(options.outcomes, options.raise_handler_errors)
@@ -69,6 +72,8 @@ class Runtime:
         engine = Engine(backend, self)
         if self._job_events is not None:
             engine.job_events = self._job_events(backend)
+        if self._queue_blocked is not None:
+            engine.queue_blocked = self._queue_blocked(backend)
         self._engines.append(engine)
         return engine
 
