@@ -70,5 +70,6 @@ class NetworkRefusedError(RuntimeError):
 
 
 class JobEventWarning(RuntimeWarning):
-    """moto's EventBridge did not take a "Batch Job State Change" event (a target it could not
-    deliver to, moto's events without its ``jsonpath_ng`` dependency). The job is not affected."""
+    """moto's EventBridge did not take one of Batch's events ("Batch Job State Change", "Batch
+    Service Job State Change", "Batch Job Queue Blocked"): a target it could not deliver to,
+    moto's events without its ``jsonpath_ng`` dependency. The job is not affected."""

@@ -8,6 +8,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import boto3
+import pytest
+
+import batchmock
 from batchmock import mock_batch
 from tests.support import make_ce, make_job_definition, make_queue, modeled, submit_job
 from tests.test_job_state_events import EVENT_KEYS, START, describe, iso, received, rule_to_queue
@@ -112,3 +116,17 @@ def test_events_off_put_no_blocked_events() -> None:
         assert describe(batch, job_id)["statusReason"] == STUCK
         assert received(url) == []
         assert all(engine.queue_blocked is None for engine in mock.runtime.engines)
+
+
+def test_a_target_moto_cannot_deliver_to_is_a_warning_and_the_job_stays_blocked() -> None:
+    with mock_batch(start_time=START, auto_advance=False) as mock:
+        url = rule_to_queue(BLOCKED)
+        boto3.client("sqs", region_name="us-east-1").delete_queue(QueueUrl=url)
+        batch = mock.client()
+        small_instances(batch)
+        make_job_definition(batch, containerProperties={"resourceRequirements": TOO_BIG})
+        job_id = submit_job(batch)
+        with pytest.warns(batchmock.JobEventWarning, match="Batch Job Queue Blocked event of job"):
+            mock.advance(30)
+        detail = describe(batch, job_id)
+        assert (detail["status"], detail["statusReason"]) == ("RUNNABLE", STUCK)

@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
+import batchmock
 from batchmock import mock_batch
 from tests.support import make_env, modeled, requires_operation, submit_job
 from tests.test_job_state_events import EVENT_KEYS, START, iso, received, rule_to_queue
@@ -232,3 +233,17 @@ def test_without_a_rule_no_eventbridge_backend_is_made() -> None:
         from moto.events.models import events_backends
 
         assert dict.get(events_backends, "123456789012") is None
+
+
+def test_a_target_moto_cannot_deliver_to_is_a_warning_not_a_failure() -> None:
+    with mock_batch() as mock:
+        url = rule_to_queue(SERVICE_EVENTS)
+        boto3.client("sqs", region_name="us-east-1").delete_queue(QueueUrl=url)
+        batch = mock.client()
+        sagemaker_queue(batch)
+        job_id = submit(batch, "train")
+        warned = "Batch Service Job State Change event of service job " + job_id
+        with pytest.warns(batchmock.JobEventWarning, match=warned):
+            batch.terminate_service_job(jobId=job_id, reason="stop")
+        shown = described(batch, job_id)
+        assert (shown["status"], shown["statusReason"]) == ("FAILED", "stop")
