@@ -28,17 +28,22 @@ def rule_to_queue(
     pattern: dict[str, Any],
     region: str = "us-east-1",
     name: str = "batch-events",
+    transformer: dict[str, Any] | None = None,
     **keys: str,
 ) -> str:
-    """An SQS queue and an EventBridge rule on the default bus sending ``pattern`` to it."""
+    """An SQS queue and an EventBridge rule on the default bus sending ``pattern`` to it (through
+    ``transformer``, an ``InputTransformer``, when given). ``keys`` go to ``boto3.client``."""
     sqs = boto3.client("sqs", region_name=region, **keys)
     url: str = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
+    target: dict[str, Any] = {"Id": "queue", "Arn": arn}
+    if transformer is not None:
+        target["InputTransformer"] = transformer
     events = boto3.client("events", region_name=region, **keys)
     events.put_rule(Name=name, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": arn}])
+    events.put_targets(Rule=name, Targets=[target])
     return url
 
 
@@ -224,13 +229,6 @@ def test_the_event_names_its_account(monkeypatch: pytest.MonkeyPatch) -> None:
     it: the transformer shows the account, time and id every event carries."""
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")  # moto's account, for the rule
     with mock_batch(start_time=START, account_id="111122223333") as mock:
-        sqs = boto3.client("sqs", region_name="us-east-1")
-        url = sqs.create_queue(QueueName="fields")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        events = boto3.client("events", region_name="us-east-1")
-        events.put_rule(Name="fields", EventPattern=json.dumps(ANY_BATCH))
         paths = {
             "account": "$.account",
             "time": "$.time",
@@ -241,18 +239,13 @@ def test_the_event_names_its_account(monkeypatch: pytest.MonkeyPatch) -> None:
             "status": "$.detail.status",
         }
         template = ", ".join(f'"{name}": "<{name}>"' for name in paths)
-        events.put_targets(
-            Rule="fields",
-            Targets=[
-                {
-                    "Id": "queue",
-                    "Arn": arn,
-                    "InputTransformer": {
-                        "InputPathsMap": {**paths, "job": "$.resources"},
-                        "InputTemplate": "{" + template + ', "job": <job>}',
-                    },
-                }
-            ],
+        url = rule_to_queue(
+            ANY_BATCH,
+            name="fields",
+            transformer={
+                "InputPathsMap": {**paths, "job": "$.resources"},
+                "InputTemplate": "{" + template + ', "job": <job>}',
+            },
         )
         batch = mock.client()
         make_env(batch)

@@ -174,30 +174,14 @@ def test_job_events_and_service_job_events_are_told_apart_by_detail_type() -> No
 def test_the_event_names_its_account(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")  # moto's account, for the rule
     with mock_batch(start_time=START, account_id="111122223333") as mock:
-        sqs = boto3.client("sqs", region_name="us-east-1")
-        url = sqs.create_queue(QueueName="fields")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        events = boto3.client("events", region_name="us-east-1")
-        events.put_rule(Name="fields", EventPattern=json.dumps(SERVICE_EVENTS))
-        events.put_targets(
-            Rule="fields",
-            Targets=[
-                {
-                    "Id": "queue",
-                    "Arn": arn,
-                    "InputTransformer": {
-                        # moto 5.1.5's transformer needs "time" among the paths
-                        "InputPathsMap": {
-                            "account": "$.account",
-                            "time": "$.time",
-                            "job": "$.resources",
-                        },
-                        "InputTemplate": '{"account": "<account>", "time": "<time>", "job": <job>}',
-                    },
-                }
-            ],
+        url = rule_to_queue(
+            SERVICE_EVENTS,
+            name="fields",
+            transformer={
+                # moto 5.1.5's transformer needs "time" among the paths
+                "InputPathsMap": {"account": "$.account", "time": "$.time", "job": "$.resources"},
+                "InputTemplate": '{"account": "<account>", "time": "<time>", "job": <job>}',
+            },
         )
         batch = mock.client()
         sagemaker_queue(batch)

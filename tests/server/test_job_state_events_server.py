@@ -3,43 +3,28 @@ same port, so a rule made through the server receives the jobs' changes."""
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.request
 from typing import Any
 
 from batchmock.cli import build_parser, mock_options
+from tests.server.helpers import CREDENTIALS
 from tests.server.test_cli import _client, spawn  # noqa: F401 (the fixture)
 from tests.support import make_env, modeled, requires_operation, submit_job
-from tests.test_job_state_events import ANY_BATCH, EVENT_KEYS
+from tests.test_job_state_events import ANY_BATCH, EVENT_KEYS, received, rule_to_queue
 from tests.test_service_job_events import described, sagemaker_queue
 from tests.test_service_job_events import submit as submit_service_job
 
 FAST = ("--delay-submitted", "0.01", "--delay-scheduling", "0.01", "--delay-starting", "0.01")
 
 
-def _rule_to_queue(url: str) -> tuple[Any, str]:
-    sqs = _client(url, "sqs")
-    queue = sqs.create_queue(QueueName="batch-events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    events = _client(url, "events")
-    events.put_rule(Name="batch-events", EventPattern=json.dumps(ANY_BATCH))
-    events.put_targets(Rule="batch-events", Targets=[{"Id": "queue", "Arn": arn}])
-    return sqs, queue
+def _rule_to_queue(url: str) -> str:
+    """The shared helper's queue and rule, made on the server."""
+    return rule_to_queue(ANY_BATCH, endpoint_url=url, **CREDENTIALS)
 
 
-def _received(sqs: Any, queue: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for _ in range(1_000):
-        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return found
-        found += [json.loads(m["Body"]) for m in messages]
-        for message in messages:
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-    raise AssertionError("the queue never emptied")
+def _received(queue: str, url: str) -> list[dict[str, Any]]:
+    return received(queue, endpoint_url=url, **CREDENTIALS)
 
 
 def _run_until_idle(url: str) -> None:
@@ -51,12 +36,12 @@ def _run_until_idle(url: str) -> None:
 def test_the_server_puts_each_change_on_its_eventbridge(spawn: Any) -> None:  # noqa: F811
     server = spawn("--port", "0", "--clock", "virtual")
     url = server.wait_ready()
-    sqs, queue = _rule_to_queue(url)
+    queue = _rule_to_queue(url)
     batch = _client(url)
     make_env(batch)
     job_id = submit_job(batch)
     _run_until_idle(url)
-    events = _received(sqs, queue)
+    events = _received(queue, url)
     assert [e["detail"]["status"] for e in events] == [
         "RUNNABLE",
         "STARTING",
@@ -83,7 +68,7 @@ def test_the_server_puts_each_change_on_its_eventbridge(spawn: Any) -> None:  # 
 def test_the_server_on_the_real_clock_puts_them_too(spawn: Any) -> None:  # noqa: F811
     server = spawn("--port", "0", *FAST, "--delay-running", "0.01")
     url = server.wait_ready()
-    sqs, queue = _rule_to_queue(url)
+    queue = _rule_to_queue(url)
     batch = _client(url)
     make_env(batch)
     job_id = submit_job(batch)
@@ -91,7 +76,7 @@ def test_the_server_on_the_real_clock_puts_them_too(spawn: Any) -> None:  # noqa
     while batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] != "SUCCEEDED":
         assert time.monotonic() < deadline, "the job did not end within 60 s"
         time.sleep(0.02)
-    events = _received(sqs, queue)
+    events = _received(queue, url)
     assert [e["detail"]["status"] for e in events] == [
         "RUNNABLE",
         "STARTING",
@@ -105,13 +90,13 @@ def test_the_server_on_the_real_clock_puts_them_too(spawn: Any) -> None:  # noqa
 def test_no_job_state_events_turns_them_off(spawn: Any) -> None:  # noqa: F811
     server = spawn("--port", "0", "--clock", "virtual", "--no-job-state-events")
     url = server.wait_ready()
-    sqs, queue = _rule_to_queue(url)
+    queue = _rule_to_queue(url)
     batch = _client(url)
     make_env(batch)
     job_id = submit_job(batch)
     _run_until_idle(url)
     assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "SUCCEEDED"
-    assert _received(sqs, queue) == []
+    assert _received(queue, url) == []
     assert server.stop_and_read()[0] == 0
 
 
@@ -119,12 +104,12 @@ def test_no_job_state_events_turns_them_off(spawn: Any) -> None:  # noqa: F811
 def test_the_server_puts_service_job_changes_on_its_eventbridge(spawn: Any) -> None:  # noqa: F811
     server = spawn("--port", "0", "--clock", "virtual")
     url = server.wait_ready()
-    sqs, queue = _rule_to_queue(url)
+    queue = _rule_to_queue(url)
     batch = _client(url)
     sagemaker_queue(batch)
     job_id = submit_service_job(batch, "train", tags={"team": "ml"})
     batch.terminate_service_job(jobId=job_id, reason="stop")
-    (event,) = _received(sqs, queue)
+    (event,) = _received(queue, url)
     shown = described(batch, job_id)
     assert set(event) == EVENT_KEYS
     assert (event["detail-type"], event["source"], event["resources"]) == (
@@ -141,13 +126,13 @@ def test_the_server_puts_service_job_changes_on_its_eventbridge(spawn: Any) -> N
 def test_no_job_state_events_turns_service_job_events_off_too(spawn: Any) -> None:  # noqa: F811
     server = spawn("--port", "0", "--clock", "virtual", "--no-job-state-events")
     url = server.wait_ready()
-    sqs, queue = _rule_to_queue(url)
+    queue = _rule_to_queue(url)
     batch = _client(url)
     sagemaker_queue(batch)
     job_id = submit_service_job(batch, "train")
     batch.terminate_service_job(jobId=job_id, reason="stop")
     assert described(batch, job_id)["status"] == "FAILED"
-    assert _received(sqs, queue) == []
+    assert _received(queue, url) == []
     assert server.stop_and_read()[0] == 0
 
 
